@@ -1,0 +1,1 @@
+"""Local infrastructure for taas: Kafka and PostgreSQL without Docker."""

@@ -1,0 +1,181 @@
+"""A one-node Apache Kafka in KRaft mode, fetched from Maven Central and run with the machine's Java."""
+
+import asyncio
+import base64
+import logging
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+from taas_deploy import procs
+from taas_deploy.errors import InfraError
+from taas_deploy.paths import REPO_ROOT, cache_dir, logs_dir, state_dir
+
+KAFKA_VERSION = "4.0.0"
+HOST = "127.0.0.1"
+PORT = 9092
+CONTROLLER_PORT = 9093
+POM = REPO_ROOT / "deploy" / "kafka" / "pom.xml"
+NAME = "kafka"
+
+
+def bootstrap() -> str:
+    """The address of the local broker."""
+    return f"{HOST}:{PORT}"
+
+
+def lib_dir() -> Path:
+    """Cached folder holding the broker's jars."""
+    return cache_dir() / f"kafka-{KAFKA_VERSION}" / "lib"
+
+
+def ensure_jars(say=print) -> Path:
+    """Fetch the pinned broker and its runtime dependencies with Maven, once."""
+    lib = lib_dir()
+    marker = lib / ".complete"
+    if marker.exists():
+        return lib
+    for tool in ("java", "mvn"):
+        if shutil.which(tool) is None:
+            raise InfraError(f"{tool} not found: install it (apt-get install -y openjdk-17-jre-headless maven)")
+    say(f"  fetching Apache Kafka {KAFKA_VERSION} from Maven Central (first run only) ...")
+    lib.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(
+        ["mvn", "-q", "-B", "-f", str(POM), "dependency:copy-dependencies",
+         f"-DoutputDirectory={lib}", "-DincludeScope=runtime", f"-Dkafka.version={KAFKA_VERSION}"],
+        capture_output=True, text=True,
+    )
+    if result.returncode != 0:
+        tail = (result.stdout + result.stderr).strip().splitlines()[-3:]
+        raise InfraError(f"Maven could not fetch Kafka {KAFKA_VERSION}: {' | '.join(tail)}")
+    marker.write_text(KAFKA_VERSION)
+    return lib
+
+
+def _home() -> Path:
+    return state_dir() / "kafka"
+
+
+def _write_config(home: Path) -> Path:
+    data = home / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    props = home / "server.properties"
+    props.write_text("\n".join([
+        "process.roles=broker,controller",
+        "node.id=1",
+        f"controller.quorum.voters=1@{HOST}:{CONTROLLER_PORT}",
+        f"listeners=PLAINTEXT://{HOST}:{PORT},CONTROLLER://{HOST}:{CONTROLLER_PORT}",
+        f"advertised.listeners=PLAINTEXT://{HOST}:{PORT}",
+        "controller.listener.names=CONTROLLER",
+        "inter.broker.listener.name=PLAINTEXT",
+        "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        f"log.dirs={data}",
+        "num.partitions=6",
+        "auto.create.topics.enable=false",
+        "offsets.topic.replication.factor=1",
+        "offsets.topic.num.partitions=12",
+        "transaction.state.log.replication.factor=1",
+        "transaction.state.log.min.isr=1",
+        "share.coordinator.state.topic.replication.factor=1",
+        "share.coordinator.state.topic.min.isr=1",
+        "group.initial.rebalance.delay.ms=0",
+        "log.retention.hours=168",
+        "log.cleaner.min.compaction.lag.ms=0",
+        "",
+    ]))
+    log4j = home / "log4j2.properties"
+    log4j.write_text("\n".join([
+        "status = warn",
+        "appender.file.type = File",
+        "appender.file.name = file",
+        f"appender.file.fileName = {logs_dir() / 'kafka-server.log'}",
+        "appender.file.layout.type = PatternLayout",
+        "appender.file.layout.pattern = [%d] %p %m (%c)%n",
+        "rootLogger.level = INFO",
+        "rootLogger.appenderRef.file.ref = file",
+        "logger.kafka.name = kafka",
+        "logger.kafka.level = WARN",
+        "logger.apache.name = org.apache.kafka",
+        "logger.apache.level = WARN",
+        "",
+    ]))
+    return props
+
+
+def _java(lib: Path, home: Path, main: str, *args: str) -> list[str]:
+    heap = os.environ.get("TAAS_KAFKA_HEAP", "-Xms256m -Xmx768m").split()
+    return ["java", *heap, "-XX:+UseG1GC", "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={home / 'log4j2.properties'}",
+            "-cp", f"{lib}/*", main, *args]
+
+
+def _format_once(lib: Path, home: Path, props: Path) -> None:
+    if (home / "data" / "meta.properties").exists():
+        return
+    cid = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    result = subprocess.run(
+        _java(lib, home, "kafka.tools.StorageTool", "format", "-t", cid, "-c", str(props)),
+        capture_output=True, text=True,
+    )
+    if result.returncode != 0:
+        raise InfraError(f"formatting Kafka storage failed: {(result.stdout + result.stderr).strip()[-300:]}")
+
+
+async def is_healthy(bootstrap_servers: str, timeout: float = 5.0) -> bool:
+    """True if the broker answers a real metadata request."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=int(timeout * 1000))
+    try:
+        await asyncio.wait_for(admin.start(), timeout)
+        await asyncio.wait_for(admin.describe_cluster(), timeout)
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not healthy"
+        return False
+    finally:
+        try:
+            await admin.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def running() -> bool:
+    """True if our local broker process is alive."""
+    return procs.read_pid(NAME) is not None
+
+
+def up(say=print, timeout: float = 90.0) -> str:
+    """Start the local broker if it is not running, wait until it answers metadata; returns bootstrap."""
+    if running():
+        if asyncio.run(is_healthy(bootstrap())):
+            say(f"  kafka      already running on {bootstrap()}")
+            return bootstrap()
+    else:
+        procs.ensure_port_free(HOST, PORT, "Kafka")
+        procs.ensure_port_free(HOST, CONTROLLER_PORT, "the Kafka controller")
+    lib = ensure_jars(say)
+    home = _home()
+    props = _write_config(home)
+    _format_once(lib, home, props)
+    if not running():
+        say(f"  kafka      starting {KAFKA_VERSION} (KRaft) on {bootstrap()} ...")
+        procs.start(NAME, _java(lib, home, "kafka.Kafka", str(props)))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not running():
+            raise InfraError(f"Kafka exited during start-up; see {logs_dir() / 'kafka.log'}: {procs.tail(NAME, 3)}")
+        if asyncio.run(is_healthy(bootstrap(), timeout=2.0)):
+            say(f"  kafka      ready on {bootstrap()}")
+            return bootstrap()
+        time.sleep(0.5)
+    raise InfraError(f"Kafka did not answer within {timeout:.0f}s; see {logs_dir() / 'kafka.log'}")
+
+
+def down(say=print) -> None:
+    """Stop the local broker cleanly."""
+    if procs.stop(NAME, timeout=60):
+        say("  kafka      stopped")

@@ -1,0 +1,1 @@
+"""Pure availability domain logic: no I/O, `now` passed in."""

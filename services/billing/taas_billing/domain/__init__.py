@@ -1,0 +1,1 @@
+"""Pure billing domain logic: no I/O, `now` passed in."""

@@ -1,0 +1,1 @@
+"""Pure dispatch domain logic: no I/O, `now` passed in."""

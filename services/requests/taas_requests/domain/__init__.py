@@ -1,0 +1,1 @@
+"""Pure requests domain logic: no I/O, `now` passed in."""

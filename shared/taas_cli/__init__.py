@@ -1,0 +1,1 @@
+"""taas shared kit."""
