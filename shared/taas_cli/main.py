@@ -1,0 +1,107 @@
+"""The `taas` command: run the local system, migrate, manage keys, run tests and benchmarks."""
+
+import argparse
+import os
+import subprocess
+import sys
+
+from taas_deploy.errors import InfraError
+from taas_deploy.paths import REPO_ROOT
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="taas", description="Dispatch system for shared public-sector IT talent.")
+    sub = p.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up", help="start Kafka, PostgreSQL and every service in the background")
+    up.add_argument("--demo", action="store_true", help="load demo agencies, providers and requests")
+    up.add_argument("--infra-only", action="store_true", help="start only Kafka and PostgreSQL (and topics, migrations)")
+    sub.add_parser("down", help="stop everything taas up started")
+    sub.add_parser("status", help="what runs and whether it is healthy")
+    sub.add_parser("migrate", help="apply pending SQL migrations of every service")
+    keys = sub.add_parser("keys", help="API tokens")
+    ksub = keys.add_subparsers(dest="keys_command", required=True)
+    issue = ksub.add_parser("issue", help="print a new token")
+    issue.add_argument("--role", required=True, choices=["agency", "provider", "ops", "billing"])
+    issue.add_argument("--tenant", help="agency or provider id (required for agency and provider)")
+    issue.add_argument("--ttl", type=int, default=30 * 86400, help="lifetime in seconds (default 30 days)")
+    revoke = ksub.add_parser("revoke", help="revoke a token (the token itself or its id)")
+    revoke.add_argument("token")
+    test = sub.add_parser("test", help="run the test suite against real Kafka and PostgreSQL")
+    test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra pytest arguments")
+    bench = sub.add_parser("bench", help="run a benchmark and print its figures")
+    bench.add_argument("name", choices=["floor"], help="which benchmark")
+    bench.add_argument("--quick", action="store_true", help="short form (as in CI)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `taas` command."""
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except InfraError as exc:
+        print(f"taas: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    from taas_cli import infra, stack
+
+    if args.command == "up":
+        stack.up(services=not args.infra_only, demo=args.demo)
+        return 0
+    if args.command == "down":
+        stack.down()
+        return 0
+    if args.command == "status":
+        return 0 if stack.status() else 1
+    if args.command == "migrate":
+        from taas_cli.migrate import migrate_all
+
+        migrate_all(infra.current())
+        return 0
+    if args.command == "keys":
+        from taas_cli import keys
+
+        if args.keys_command == "issue":
+            if args.role in ("agency", "provider") and not args.tenant:
+                print(f"taas: --tenant is required for role {args.role}", file=sys.stderr)
+                return 2
+            print(keys.issue(args.role, args.tenant, args.ttl))
+            return 0
+        jti = keys.revoke(args.token, infra.current().bootstrap)
+        print(f"revoked {jti}", file=sys.stderr)
+        return 0
+    if args.command == "test":
+        return _test(args.pytest_args)
+    if args.command == "bench":
+        return _bench(args.name, args.quick)
+    return 2
+
+
+def _infra_env() -> dict[str, str]:
+    import asyncio
+
+    from taas_cli import infra
+    from taas_kit.kafka import ensure_topics
+
+    found = infra.ensure()
+    asyncio.run(ensure_topics(found.bootstrap))
+    return {"KAFKA_BOOTSTRAP_SERVERS": found.bootstrap, "DATABASE_URL": found.admin_dsn}
+
+
+def _test(pytest_args: list[str]) -> int:
+    env = {**os.environ, **_infra_env()}
+    return subprocess.call([sys.executable, "-m", "pytest", *pytest_args], cwd=REPO_ROOT, env=env)
+
+
+def _bench(name: str, quick: bool) -> int:
+    env = {**os.environ, **_infra_env()}
+    cmd = [sys.executable, str(REPO_ROOT / "tests" / "benchmarks" / f"bench_{name}.py")] + (["--quick"] if quick else [])
+    return subprocess.call(cmd, cwd=REPO_ROOT, env=env)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""Consumer runner: auto-commit off, inbox in the handler's transaction, offsets committed after, dead letters."""
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import CommitFailedError, KafkaError
+from aiokafka.structs import ConsumerRecord
+from prometheus_client import Counter
+from pydantic import ValidationError
+
+from taas_contracts.envelope import Envelope
+from taas_contracts.topics import dead_letter_topic
+from taas_kit import inbox, kafka
+from taas_kit.kafka import create_topics
+from taas_kit.logging import bound, get_logger
+
+log = get_logger("taas.consumer")
+
+HANDLED = Counter("taas_consumer_messages_total", "Messages handled", ["consumer", "outcome"])
+
+Handler = Callable[[asyncpg.Connection, Envelope], Awaitable[None]]
+_TRANSIENT = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.CannotConnectNowError,
+              asyncpg.DeadlockDetectedError, asyncpg.SerializationError, asyncio.TimeoutError)
+
+
+class PoisonMessage(Exception):
+    """A message that can never be handled; it goes to the dead-letter topic with this reason."""
+
+
+class _Rebalance(ConsumerRebalanceListener):
+    def __init__(self, runner: "ConsumerRunner") -> None:
+        self.runner = runner
+
+    async def on_partitions_revoked(self, revoked) -> None:
+        await self.runner.commit(only=set(revoked))
+
+    async def on_partitions_assigned(self, assigned) -> None:
+        log.info("partitions assigned", consumer=self.runner.name, partitions=sorted(f"{tp.topic}:{tp.partition}" for tp in assigned))
+
+
+class ConsumerRunner:
+    """Runs one consumer group member: each message handled once in a transaction with its inbox row."""
+
+    def __init__(self, *, name: str, topics: list[str], group_id: str, bootstrap_servers: str, pool: asyncpg.Pool,
+                 handler: Handler, max_batch: int = 200, max_attempts: int = 3) -> None:
+        self.name, self.topics, self.group_id = name, topics, group_id
+        self.bootstrap, self.pool, self.handler = bootstrap_servers, pool, handler
+        self.max_batch, self.max_attempts = max_batch, max_attempts
+        self._consumer: AIOKafkaConsumer | None = None
+        self._producer = None
+        self._done: dict[TopicPartition, int] = {}
+        self.ready = asyncio.Event()
+
+    async def run(self) -> None:
+        """Consume until cancelled; commits what was handled on the way out."""
+        from aiokafka.admin import NewTopic
+
+        await create_topics(self.bootstrap, [NewTopic(dead_letter_topic(t), 1, 1) for t in self.topics])
+        self._producer = kafka.make_producer(self.bootstrap)
+        await self._producer.start()
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap, group_id=self.group_id, enable_auto_commit=False,
+            auto_offset_reset="earliest", max_poll_records=self.max_batch, fetch_max_wait_ms=100,
+            session_timeout_ms=10_000, heartbeat_interval_ms=1_000,
+        )
+        self._consumer.subscribe(self.topics, listener=_Rebalance(self))
+        await self._consumer.start()
+        try:
+            while True:
+                batches = await self._consumer.getmany(timeout_ms=200, max_records=self.max_batch)
+                self.ready.set()
+                for tp, records in batches.items():
+                    for record in records:
+                        await self._handle(record)
+                        self._done[tp] = record.offset + 1
+                    await self.commit(only={tp})
+        finally:
+            with contextlib.suppress(Exception):
+                await self.commit()
+            await self._consumer.stop()
+            await self._producer.stop()
+
+    async def commit(self, only: set[TopicPartition] | None = None) -> None:
+        """Commit the offsets after the last handled message of each (given) partition."""
+        offsets = {tp: off for tp, off in self._done.items() if only is None or tp in only}
+        if not offsets or self._consumer is None:
+            return
+        try:
+            await self._consumer.commit(offsets)
+        except (CommitFailedError, KafkaError) as exc:
+            # The partition moved to another member; the inbox makes its redelivery harmless.
+            log.warning("offset commit failed", consumer=self.name, error=repr(exc))
+        for tp in offsets:
+            self._done.pop(tp, None)
+
+    async def _handle(self, record: ConsumerRecord) -> None:
+        with bound(topic=record.topic, partition=record.partition, offset=record.offset, consumer=self.name):
+            try:
+                envelope = kafka.decode(record.value)
+            except (ValueError, ValidationError) as exc:
+                await self._dead_letter(record, f"malformed envelope: {_short(exc)}")
+                return
+            with bound(event_id=envelope.id, event_type=envelope.type, correlation_id=envelope.correlationid):
+                await self._handle_envelope(record, envelope)
+
+    async def _handle_envelope(self, record: ConsumerRecord, envelope: Envelope) -> None:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                async with self.pool.acquire() as conn, conn.transaction():
+                    if not await inbox.claim(conn, self.name, envelope.id, record.topic, record.partition, record.offset):
+                        HANDLED.labels(self.name, "duplicate").inc()
+                        return
+                    await self.handler(conn, envelope)
+                HANDLED.labels(self.name, "ok").inc()
+                return
+            except (PoisonMessage, ValidationError) as exc:
+                await self._dead_letter(record, f"{type(exc).__name__}: {_short(exc)}")
+                return
+            except _TRANSIENT as exc:
+                # Infrastructure trouble never dead-letters: wait and try the same message again.
+                log.warning("transient failure; retrying", error=repr(exc), attempt=attempt)
+                await asyncio.sleep(min(5.0, 0.2 * 2 ** min(attempt, 5)))
+            except Exception as exc:  # noqa: BLE001 - a handler bug must not stall the partition forever
+                if attempt >= self.max_attempts:
+                    log.exception("handler failed; dead-lettering", attempt=attempt)
+                    await self._dead_letter(record, f"handler error after {attempt} attempts: {exc!r}"[:500])
+                    return
+                await asyncio.sleep(0.1 * attempt)
+
+    async def _dead_letter(self, record: ConsumerRecord, reason: str) -> None:
+        headers = list(record.headers or []) + [
+            ("dlq.reason", reason.encode()),
+            ("dlq.topic", record.topic.encode()),
+            ("dlq.partition", str(record.partition).encode()),
+            ("dlq.offset", str(record.offset).encode()),
+            ("dlq.consumer", self.name.encode()),
+        ]
+        await self._producer.send_and_wait(dead_letter_topic(record.topic), record.value, key=record.key, headers=headers)
+        HANDLED.labels(self.name, "dead_letter").inc()
+        log.error("message dead-lettered", reason=reason)
+
+
+def _short(exc: Exception) -> str:
+    return str(exc).replace("\n", " ")[:300]

@@ -1,0 +1,34 @@
+"""PostgreSQL connection pools: one per service, its schema first on the search path, JSON via orjson."""
+
+import asyncpg
+
+from taas_kit import jsonutil
+
+
+async def init_connection(conn: asyncpg.Connection) -> None:
+    """Decode and encode json/jsonb with orjson."""
+    for name in ("json", "jsonb"):
+        await conn.set_type_codec(name, encoder=jsonutil.dumps_str, decoder=jsonutil.loads, schema="pg_catalog")
+
+
+async def create_pool(dsn: str, schema: str, *, min_size: int = 2, max_size: int = 10, name: str = "taas") -> asyncpg.Pool:
+    """Open a pool whose connections see `schema` first."""
+    return await asyncpg.create_pool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        init=init_connection,
+        server_settings={"search_path": f"{schema},public", "application_name": name},
+        command_timeout=30,
+    )
+
+
+async def ensure_schema(dsn: str, schema: str) -> None:
+    """Create the service's schema if the role may and it is missing."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_namespace WHERE nspname = $1", schema)
+        if not exists:
+            await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+    finally:
+        await conn.close()

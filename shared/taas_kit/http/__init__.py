@@ -1,0 +1,1 @@
+"""HTTP kit: app factory, typed routes with OpenAPI, problem+json errors, auth."""

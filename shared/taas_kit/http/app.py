@@ -1,0 +1,152 @@
+"""The service app factory: health, readiness, metrics, OpenAPI, errors, auth and the common resources."""
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import asyncpg
+from aiohttp import web
+from aiokafka.client import AIOKafkaClient
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from taas_kit import db, migrations
+from taas_kit.http.keys import READY_CHECKS, REVOKED, SETTINGS
+from taas_kit.http.middlewares import problem_errors, request_context
+from taas_kit.http.openapi import build_openapi
+from taas_kit.http.routing import Api, json_response
+from taas_kit.logging import get_logger
+from taas_kit.outbox import OutboxRelay
+from taas_kit.revocations import RevocationWatcher
+from taas_kit.settings import ServiceSettings
+
+log = get_logger("taas.app")
+
+POOL = web.AppKey("pool", asyncpg.Pool)
+CleanupCtx = Callable[[web.Application], AsyncIterator[None]]
+
+
+def create_service_app(settings: ServiceSettings, api: Api, *, migrations_dir: Path,
+                       contexts: list[CleanupCtx] = ()) -> web.Application:
+    """Build a service's aiohttp app: common resources first, then the service's own contexts."""
+    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[request_context, problem_errors])
+    app[SETTINGS] = settings
+    app[READY_CHECKS] = {}
+    spec = build_openapi(api)
+    app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/readyz", _readyz)
+    app.router.add_get("/metrics", _metrics)
+    app.router.add_get("/openapi.json", lambda _: json_response(spec))
+    api.install(app)
+    app.cleanup_ctx.append(_pool_ctx(settings, migrations_dir))
+    app.cleanup_ctx.append(_revocations_ctx)
+    app.cleanup_ctx.append(_kafka_probe_ctx)
+    app.cleanup_ctx.append(_outbox_ctx)
+    app.cleanup_ctx.extend(contexts)
+    return app
+
+
+def background(name: str, make: Callable[[web.Application], Awaitable[None]]) -> CleanupCtx:
+    """A cleanup context running `make(app)` as a task, restarted after a crash, cancelled at shutdown."""
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        async def forever() -> None:
+            while True:
+                try:
+                    await make(app)
+                    return
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # noqa: BLE001 - a crashed loop restarts instead of silently dying
+                    log.exception("background task crashed; restarting", task=name)
+                    await asyncio.sleep(1.0)
+        task = asyncio.create_task(forever(), name=name)
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    return ctx
+
+
+def _pool_ctx(settings: ServiceSettings, migrations_dir: Path) -> CleanupCtx:
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        pool = await db.create_pool(settings.database_url, settings.db_schema, min_size=settings.db_pool_min,
+                                    max_size=settings.db_pool_max, name=settings.service_name)
+        try:
+            await migrations.check(pool, migrations.discover(settings.service_name, migrations_dir))
+        except BaseException:
+            await pool.close()
+            raise
+        app[POOL] = pool
+        app[READY_CHECKS]["database"] = lambda: pool.fetchval("SELECT 1")
+        yield
+        await pool.close()
+    return ctx
+
+
+async def _revocations_ctx(app: web.Application) -> AsyncIterator[None]:
+    watcher = RevocationWatcher(app[SETTINGS].kafka_bootstrap_servers)
+    app[REVOKED] = watcher
+    task = asyncio.create_task(watcher.run(), name="revocations")
+    with contextlib.suppress(asyncio.TimeoutError):
+        await asyncio.wait_for(asyncio.shield(watcher.caught_up.wait()), 15)
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
+
+
+async def _kafka_probe_ctx(app: web.Application) -> AsyncIterator[None]:
+    client = AIOKafkaClient(bootstrap_servers=app[SETTINGS].kafka_bootstrap_servers, request_timeout_ms=3000)
+    await client.bootstrap()
+    app[READY_CHECKS]["kafka"] = client.fetch_all_metadata
+    yield
+    await client.close()
+
+
+async def _outbox_ctx(app: web.Application) -> AsyncIterator[None]:
+    s = app[SETTINGS]
+    relay = OutboxRelay(dsn=s.database_url, schema=s.db_schema, bootstrap_servers=s.kafka_bootstrap_servers,
+                        service=s.service_name, poll_seconds=s.outbox_poll_seconds)
+    task = asyncio.create_task(relay.run(), name="outbox-relay")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _healthz(_: web.Request) -> web.Response:
+    return json_response({"status": "ok"})
+
+
+async def _readyz(request: web.Request) -> web.Response:
+    results, ok = {}, True
+    for name, check in request.app[READY_CHECKS].items():
+        try:
+            await asyncio.wait_for(check(), 2.0)
+            results[name] = "ok"
+        except Exception as exc:  # noqa: BLE001 - any failure is "not ready", reported by name
+            results[name], ok = f"failed: {type(exc).__name__}", False
+    return json_response({"status": "ready" if ok else "not ready", "checks": results}, 200 if ok else 503)
+
+
+async def _metrics(_: web.Request) -> web.Response:
+    return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+async def serve(app: web.Application, host: str, port: int) -> None:
+    """Run an app until SIGINT/SIGTERM (used by each service's __main__), then shut down every resource."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    runner = web.AppRunner(app, handle_signals=False, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port, reuse_address=True)
+    await site.start()
+    log.info("service listening", host=host, port=port)
+    try:
+        await stop.wait()
+        log.info("service stopping")
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,13 @@
+"""Typed app keys every service app carries."""
+
+from typing import Any
+
+from aiohttp import web
+
+from taas_kit.revocations import RevocationWatcher
+from taas_kit.settings import ServiceSettings
+
+SETTINGS = web.AppKey("settings", ServiceSettings)
+REVOKED = web.AppKey("revoked", RevocationWatcher)
+READY_CHECKS = web.AppKey("ready_checks", dict)
+CONTAINER = web.AppKey("container", Any)

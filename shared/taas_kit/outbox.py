@@ -1,0 +1,123 @@
+"""Transactional outbox: events written in the business transaction and relayed to Kafka in id order."""
+
+import asyncio
+import contextlib
+
+import asyncpg
+from aiokafka.errors import KafkaError
+from prometheus_client import Counter
+
+from taas_contracts.envelope import Envelope
+from taas_kit import db, jsonutil, kafka
+from taas_kit.logging import get_logger
+
+log = get_logger("taas.outbox")
+
+PUBLISHED = Counter("taas_outbox_published_total", "Outbox events published to Kafka", ["service"])
+FAILURES = Counter("taas_outbox_publish_failures_total", "Failed outbox publish attempts", ["service"])
+
+
+def channel(schema: str) -> str:
+    """The LISTEN/NOTIFY channel of a schema's outbox."""
+    return f"taas_outbox_{schema}"
+
+
+async def add(conn: asyncpg.Connection, schema: str, events: list[tuple[str, str, Envelope]]) -> None:
+    """Write (topic, key, envelope) rows in the caller's transaction; NOTIFY wakes the relay at commit."""
+    if not events:
+        return
+    await conn.executemany(
+        "INSERT INTO outbox (event_id, topic, key, type, envelope) VALUES ($1, $2, $3, $4, $5)",
+        [(e.id, topic, key, e.type, e.model_dump(mode="json", exclude_none=True)) for topic, key, e in events],
+    )
+    await conn.execute("SELECT pg_notify($1, '')", channel(schema))
+
+
+class OutboxRelay:
+    """Publishes outbox rows with an idempotent producer; one active relay per schema (advisory lock)."""
+
+    def __init__(self, *, dsn: str, schema: str, bootstrap_servers: str, service: str,
+                 batch_size: int = 500, poll_seconds: float = 1.0, send_timeout: float = 15.0) -> None:
+        self.dsn, self.schema, self.bootstrap, self.service = dsn, schema, bootstrap_servers, service
+        self.batch_size, self.poll_seconds, self.send_timeout = batch_size, poll_seconds, send_timeout
+        self._wake = asyncio.Event()
+        self._producer = None
+        self._conn: asyncpg.Connection | None = None
+
+    async def run(self) -> None:
+        """Relay until cancelled, reconnecting to PostgreSQL and replacing the producer after failures."""
+        while True:
+            try:
+                await self._connect()
+                await self._become_leader()
+                while True:
+                    if await self._drain_once() == 0:
+                        self._wake.clear()
+                        with contextlib.suppress(asyncio.TimeoutError):
+                            await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+            except asyncio.CancelledError:
+                await self._close()
+                raise
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                log.warning("outbox relay lost the database; reconnecting", error=str(exc), schema=self.schema)
+                await self._close()
+                await asyncio.sleep(1.0)
+
+    async def _connect(self) -> None:
+        self._conn = await asyncpg.connect(self.dsn, server_settings={"search_path": self.schema})
+        await db.init_connection(self._conn)
+        await self._conn.add_listener(channel(self.schema), lambda *_: self._wake.set())
+
+    async def _become_leader(self) -> None:
+        while not await self._conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", f"outbox:{self.schema}"):
+            await asyncio.sleep(self.poll_seconds)
+
+    async def _drain_once(self) -> int:
+        rows = await self._conn.fetch(
+            "SELECT id, event_id, type, topic, key, envelope FROM outbox ORDER BY id LIMIT $1", self.batch_size
+        )
+        if not rows:
+            return 0
+        try:
+            await asyncio.wait_for(self._publish(rows), self.send_timeout)
+        except (KafkaError, asyncio.TimeoutError, OSError) as exc:
+            FAILURES.labels(self.service).inc()
+            log.warning("outbox publish failed; replacing the producer", error=repr(exc), pending=len(rows))
+            await self._drop_producer()
+            await asyncio.sleep(0.5)
+            return 0
+        await self._conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", [r["id"] for r in rows])
+        PUBLISHED.labels(self.service).inc(len(rows))
+        return len(rows)
+
+    async def _publish(self, rows: list) -> None:
+        producer = await self._get_producer()
+        futures = []
+        for row in rows:
+            futures.append(await producer.send(
+                row["topic"],
+                jsonutil.dumps(row["envelope"]),
+                key=row["key"].encode(),
+                headers=kafka.headers_for(row["type"], str(row["event_id"])),
+            ))
+        await asyncio.gather(*futures)
+
+    async def _get_producer(self):
+        if self._producer is None:
+            producer = kafka.make_producer(self.bootstrap)
+            await producer.start()
+            self._producer = producer
+        return self._producer
+
+    async def _drop_producer(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(producer.stop(), 5)
+
+    async def _close(self) -> None:
+        await self._drop_producer()
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                await conn.close()

@@ -1,0 +1,145 @@
+"""The consumer runner against the real broker and database: inbox, offsets, dead letters."""
+
+import asyncio
+import contextlib
+
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from taas_contracts.envelope import Envelope
+from taas_contracts.topics import dead_letter_topic
+from taas_kit.consumer import ConsumerRunner, PoisonMessage
+from taas_kit.kafka import encode
+
+pytestmark = pytest.mark.integration
+
+
+async def _setup(pool) -> None:
+    await pool.execute("CREATE TABLE effects (event_id text, n int)")
+
+
+async def _record_effect(conn, envelope: Envelope) -> None:
+    if envelope.data.get("poison"):
+        raise PoisonMessage("payload flagged as poison")
+    await conn.execute("INSERT INTO effects VALUES ($1, $2)", envelope.id, envelope.data["n"])
+
+
+async def _produce(bootstrap: str, topic: str, values: list[bytes], key: bytes = b"k") -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+    await producer.start()
+    try:
+        for value in values:
+            await producer.send_and_wait(topic, value, key=key)
+    finally:
+        await producer.stop()
+
+
+def _event(n: int, **extra) -> Envelope:
+    return Envelope(type="taas.test.happened.v1", source="/tests", data={"n": n, **extra})
+
+
+async def _wait_for(pool, count: int, timeout: float = 30.0) -> int:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        seen = await pool.fetchval("SELECT count(*) FROM effects")
+        if seen >= count:
+            return seen
+        await asyncio.sleep(0.1)
+    return await pool.fetchval("SELECT count(*) FROM effects")
+
+
+@contextlib.asynccontextmanager
+async def running(runner: ConsumerRunner):
+    task = asyncio.create_task(runner.run())
+    try:
+        yield task
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def _runner(cls, pool, topic, bootstrap, group, name="effects"):
+    return cls(name=name, topics=[topic], group_id=group, bootstrap_servers=bootstrap, pool=pool,
+               handler=_record_effect)
+
+
+async def test_same_event_delivered_twice_has_one_effect(pool, kafka_bootstrap, make_topic):
+    await _setup(pool)
+    topic = await make_topic(partitions=1)
+    event = _event(1)
+    await _produce(kafka_bootstrap, topic, [encode(event), encode(event), encode(_event(2))])
+    async with running(_runner(ConsumerRunner, pool, topic, kafka_bootstrap, f"g-{topic}")):
+        assert await _wait_for(pool, 2) == 2
+        await asyncio.sleep(0.5)
+    rows = await pool.fetch("SELECT event_id, n FROM effects ORDER BY n")
+    assert [r["n"] for r in rows] == [1, 2]
+
+
+class _KilledBeforeOffsetCommit(ConsumerRunner):
+    """A consumer that dies after its database commits but before any offset commit."""
+
+    async def commit(self, only=None) -> None:
+        return None
+
+
+async def test_consumer_killed_after_db_commit_before_offset_commit_does_nothing_twice(pool, kafka_bootstrap, make_topic):
+    await _setup(pool)
+    topic = await make_topic(partitions=2)
+    await _produce(kafka_bootstrap, topic, [encode(_event(n)) for n in range(50)])
+    group = f"g-{topic}"
+    async with running(_runner(_KilledBeforeOffsetCommit, pool, topic, kafka_bootstrap, group)):
+        assert await _wait_for(pool, 50) == 50
+    # The restarted member is handed every message again (no offsets were committed) ...
+    restarted = _runner(ConsumerRunner, pool, topic, kafka_bootstrap, group)
+    async with running(restarted):
+        await asyncio.sleep(3)
+        await _produce(kafka_bootstrap, topic, [encode(_event(50))])
+        assert await _wait_for(pool, 51) == 51
+        await asyncio.sleep(0.5)
+    # ... and the inbox turns every redelivery into a no-op.
+    assert await pool.fetchval("SELECT count(*) FROM effects") == 51
+    assert await pool.fetchval("SELECT count(DISTINCT event_id) FROM effects") == 51
+    assert await pool.fetchval("SELECT count(*) FROM processed_messages WHERE consumer = 'effects'") == 51
+
+
+async def test_malformed_and_poison_messages_go_to_dead_letter_and_the_next_is_processed(
+        pool, kafka_bootstrap, make_topic, read_topic):
+    await _setup(pool)
+    topic = await make_topic(partitions=1)
+    await _produce(kafka_bootstrap, topic, [b"{not json", encode(_event(1, poison=True)), encode(_event(2))])
+    async with running(_runner(ConsumerRunner, pool, topic, kafka_bootstrap, f"g-{topic}")):
+        assert await _wait_for(pool, 1) == 1
+    assert await pool.fetchval("SELECT n FROM effects") == 2
+    dead = await read_topic(dead_letter_topic(topic), 2)
+    reasons = [dict(r.headers)["dlq.reason"].decode() for r in dead]
+    assert reasons[0].startswith("malformed envelope")
+    assert "poison" in reasons[1]
+    assert dead[0].value == b"{not json"
+    assert dict(dead[0].headers)["dlq.topic"].decode() == topic
+
+
+async def test_committed_offsets_mean_a_restart_resumes_after_the_last_handled(pool, kafka_bootstrap, make_topic):
+    await _setup(pool)
+    topic = await make_topic(partitions=1)
+    group = f"g-{topic}"
+    await _produce(kafka_bootstrap, topic, [encode(_event(n)) for n in range(10)])
+    async with running(_runner(ConsumerRunner, pool, topic, kafka_bootstrap, group)):
+        assert await _wait_for(pool, 10) == 10
+    second = _runner(_Counting, pool, topic, kafka_bootstrap, group)
+    async with running(second):
+        await _produce(kafka_bootstrap, topic, [encode(_event(10))])
+        assert await _wait_for(pool, 11) == 11
+    # The restarted member saw only the new message: nothing before the committed offset came back.
+    assert second.seen == [10]
+
+
+class _Counting(ConsumerRunner):
+    """Records the offsets it is handed."""
+
+    seen: list[int]
+
+    async def _handle(self, record) -> None:
+        self.__dict__.setdefault("seen", []).append(record.offset)
+        await super()._handle(record)
