@@ -124,3 +124,37 @@ def read_topic(kafka_bootstrap: str):
             await consumer.stop()
         return records
     return read
+
+
+@pytest.fixture(scope="module")
+async def topic_prefix(kafka_bootstrap: str) -> str:
+    """A unique prefix with every registry topic (and dead-letter topic) created under it, per test module."""
+    from taas_kit.kafka import ensure_topics
+
+    prefix = unique("t") + "."
+    await ensure_topics(kafka_bootstrap, prefix=prefix)
+    return prefix
+
+
+@pytest.fixture
+async def migrated_schema(pg_dsn: str):
+    """Factory: a fresh schema migrated with a service's migrations (dropped at teardown)."""
+    created: list[str] = []
+
+    async def make(service: str, migrations_dir) -> str:
+        name = unique(f"t_{service}")
+        conn = await asyncpg.connect(pg_dsn)
+        try:
+            await migrations.apply(conn, name, migrations.discover(service, migrations_dir), say=lambda *_: None)
+        finally:
+            await conn.close()
+        created.append(name)
+        return name
+
+    yield make
+    conn = await asyncpg.connect(pg_dsn)
+    try:
+        for name in created:
+            await conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+    finally:
+        await conn.close()

@@ -45,14 +45,15 @@ def headers_for(event_type: str, event_id: str) -> list[tuple[str, bytes]]:
     return [("content-type", CONTENT_TYPE), ("ce_type", event_type.encode()), ("ce_id", event_id.encode())]
 
 
-async def ensure_topics(bootstrap_servers: str, topics: tuple[Topic, ...] = ALL_TOPICS, with_dlq: bool = True) -> list[str]:
+async def ensure_topics(bootstrap_servers: str, topics: tuple[Topic, ...] = ALL_TOPICS, with_dlq: bool = True,
+                        prefix: str = "") -> list[str]:
     """Create every missing topic of the registry (and its dead-letter topic); returns the names created."""
     wanted: list[NewTopic] = []
     for t in topics:
         configs = {"cleanup.policy": "compact"} if t.compacted else {}
-        wanted.append(NewTopic(t.name, t.partitions, 1, topic_configs=configs))
+        wanted.append(NewTopic(prefix + t.name, t.partitions, 1, topic_configs=configs))
         if with_dlq:
-            wanted.append(NewTopic(dead_letter_topic(t.name), 1, 1))
+            wanted.append(NewTopic(dead_letter_topic(prefix + t.name), 1, 1))
     return await create_topics(bootstrap_servers, wanted)
 
 

@@ -16,8 +16,8 @@ log = get_logger("taas.revocations")
 class RevocationWatcher:
     """Keeps the set of revoked token ids current by tailing the revocations topic from its beginning."""
 
-    def __init__(self, bootstrap_servers: str) -> None:
-        self.bootstrap = bootstrap_servers
+    def __init__(self, bootstrap_servers: str, topic: str = AUTH_REVOCATIONS.name) -> None:
+        self.bootstrap, self.topic = bootstrap_servers, topic
         self.revoked: set[str] = set()
         self.caught_up = asyncio.Event()
 
@@ -27,8 +27,7 @@ class RevocationWatcher:
                                     auto_offset_reset="earliest", fetch_max_wait_ms=200)
         await consumer.start()
         try:
-            partitions = [TopicPartition(AUTH_REVOCATIONS.name, p)
-                          for p in (consumer.partitions_for_topic(AUTH_REVOCATIONS.name) or {0})]
+            partitions = [TopicPartition(self.topic, p) for p in (consumer.partitions_for_topic(self.topic) or {0})]
             consumer.assign(partitions)
             await consumer.seek_to_beginning(*partitions)
             end = await consumer.end_offsets(partitions)
@@ -56,7 +55,8 @@ class RevocationWatcher:
             self.revoked.add(data.jti)
 
 
-async def publish_revocation(bootstrap_servers: str, jti: str, expires_at: float) -> None:
+async def publish_revocation(bootstrap_servers: str, jti: str, expires_at: float,
+                             topic: str = AUTH_REVOCATIONS.name) -> None:
     """Publish a revocation (used by `taas keys revoke`)."""
     from datetime import UTC, datetime
 
@@ -65,7 +65,7 @@ async def publish_revocation(bootstrap_servers: str, jti: str, expires_at: float
     producer: AIOKafkaProducer = kafka.make_producer(bootstrap_servers)
     await producer.start()
     try:
-        await producer.send_and_wait(AUTH_REVOCATIONS.name, kafka.encode(envelope), key=jti.encode(),
+        await producer.send_and_wait(topic, kafka.encode(envelope), key=jti.encode(),
                                      headers=kafka.headers_for(envelope.type, envelope.id))
     finally:
         await producer.stop()

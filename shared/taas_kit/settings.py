@@ -3,6 +3,8 @@
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from taas_contracts.topics import Topic
+
 
 class ServiceSettings(BaseSettings):
     """Common settings; a service subclasses this with its own env prefix (e.g. TAAS_REQUESTS_)."""
@@ -30,6 +32,11 @@ class ServiceSettings(BaseSettings):
     log_json: bool | None = None
     outbox_poll_seconds: float = 1.0
     consumer_group: str | None = None
+    topic_prefix: str = Field("", validation_alias=AliasChoices("topic_prefix", "TAAS_TOPIC_PREFIX"))
+
+    def topic(self, topic: Topic | str) -> str:
+        """The real Kafka name of a registry topic (tests isolate themselves with a prefix)."""
+        return self.topic_prefix + (topic.name if isinstance(topic, Topic) else topic)
 
     def group(self) -> str:
         """The consumer group of this service."""

@@ -11,6 +11,7 @@ from aiohttp import web
 from aiokafka.client import AIOKafkaClient
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from taas_contracts.topics import AUTH_REVOCATIONS
 from taas_kit import db, migrations
 from taas_kit.http.keys import READY_CHECKS, REVOKED, SETTINGS
 from taas_kit.http.middlewares import problem_errors, request_context
@@ -85,7 +86,8 @@ def _pool_ctx(settings: ServiceSettings, migrations_dir: Path) -> CleanupCtx:
 
 
 async def _revocations_ctx(app: web.Application) -> AsyncIterator[None]:
-    watcher = RevocationWatcher(app[SETTINGS].kafka_bootstrap_servers)
+    settings = app[SETTINGS]
+    watcher = RevocationWatcher(settings.kafka_bootstrap_servers, settings.topic(AUTH_REVOCATIONS))
     app[REVOKED] = watcher
     task = asyncio.create_task(watcher.run(), name="revocations")
     with contextlib.suppress(asyncio.TimeoutError):

@@ -201,21 +201,22 @@ def test_whatever_the_answers_no_one_is_offered_twice_and_at_most_one_is_booked(
     policy = OfferPolicy(fan_out=fan_out, answer_window_seconds=60)
     step = DispatchRound.start("r-1", ranked(*(f"p-{i}" for i in range(candidate_count))), policy, now)
     all_actions = list(step.actions)
-    round_ = step.round
-    for tick, (answer, pick) in enumerate(script, start=1):
+    round_, clock = step.round, now
+    for answer, pick in script:
         pending = round_.pending_offers
         if not pending:
             break
-        provider_id = pending[pick % len(pending)].provider_id
-        when = now + timedelta(seconds=60 + tick) if answer == "expire" else now + timedelta(seconds=tick % 59)
-        if answer == "accept":
-            step = round_.on_accept(provider_id, when)
+        offer = pending[pick % len(pending)]
+        clock += timedelta(seconds=7)
+        if answer == "expire" or clock >= offer.expires_at:
+            clock = max(clock, offer.expires_at)
+            step = round_.on_expire(offer.provider_id, clock)
+        elif answer == "accept":
+            step = round_.on_accept(offer.provider_id, clock)
         elif answer == "decline":
-            step = round_.on_decline(provider_id, when, "no")
-        elif answer == "expire":
-            step = round_.on_expire(provider_id, when)
+            step = round_.on_decline(offer.provider_id, clock, "no")
         else:
-            step = round_.on_booking_refused(provider_id, when)
+            step = round_.on_booking_refused(offer.provider_id, clock)
         round_ = step.round
         all_actions.extend(step.actions)
         assert len(round_.pending_offers) <= fan_out

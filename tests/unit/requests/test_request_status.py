@@ -128,7 +128,8 @@ def test_a_release_without_redispatch_is_a_step(current: S) -> None:
 
 
 def test_every_dispatch_contract_event_is_understood() -> None:
-    dispatch_types = {m.EVENT_TYPE for m in EVENT_MODELS.values() if m.TOPIC in (DISPATCH_EVENTS.name, DISPATCH_LOG.name)}
+    dispatch_topics = (DISPATCH_EVENTS.name, DISPATCH_LOG.name)
+    dispatch_types = {m.EVENT_TYPE for m in EVENT_MODELS.values() if m.TOPIC in dispatch_topics}
     assert dispatch_types
     for type_ in dispatch_types:
         assert event_name(type_) in TARGET_OF_EVENT or event_name(type_) in STEP_EVENTS, type_
