@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from taas_deploy import procs
@@ -23,7 +24,7 @@ NAME = "kafka"
 
 
 def bootstrap() -> str:
-    """The address of the local broker."""
+    """The address of the default local broker."""
     return f"{HOST}:{PORT}"
 
 
@@ -55,20 +56,38 @@ def ensure_jars(say=print) -> Path:
     return lib
 
 
-def _home() -> Path:
-    return state_dir() / "kafka"
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One local broker: its process name, ports and state folder (the default one, or a drill's own)."""
+
+    name: str = NAME
+    port: int = PORT
+    controller_port: int = CONTROLLER_PORT
+
+    @property
+    def bootstrap(self) -> str:
+        """Its bootstrap address."""
+        return f"{HOST}:{self.port}"
+
+    @property
+    def home(self) -> Path:
+        """Its config, data and logs."""
+        return state_dir() / self.name
 
 
-def _write_config(home: Path) -> Path:
+DEFAULT = Node()
+
+
+def _write_config(home: Path, node: Node = DEFAULT) -> Path:
     data = home / "data"
     data.mkdir(parents=True, exist_ok=True)
     props = home / "server.properties"
     props.write_text("\n".join([
         "process.roles=broker,controller",
         "node.id=1",
-        f"controller.quorum.voters=1@{HOST}:{CONTROLLER_PORT}",
-        f"listeners=PLAINTEXT://{HOST}:{PORT},CONTROLLER://{HOST}:{CONTROLLER_PORT}",
-        f"advertised.listeners=PLAINTEXT://{HOST}:{PORT}",
+        f"controller.quorum.voters=1@{HOST}:{node.controller_port}",
+        f"listeners=PLAINTEXT://{HOST}:{node.port},CONTROLLER://{HOST}:{node.controller_port}",
+        f"advertised.listeners=PLAINTEXT://{HOST}:{node.port}",
         "controller.listener.names=CONTROLLER",
         "inter.broker.listener.name=PLAINTEXT",
         "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
@@ -91,7 +110,7 @@ def _write_config(home: Path) -> Path:
         "status = warn",
         "appender.file.type = File",
         "appender.file.name = file",
-        f"appender.file.fileName = {logs_dir() / 'kafka-server.log'}",
+        f"appender.file.fileName = {logs_dir() / (node.name + '-server.log')}",
         "appender.file.layout.type = PatternLayout",
         "appender.file.layout.pattern = [%d] %p %m (%c)%n",
         "rootLogger.level = INFO",
@@ -143,39 +162,65 @@ async def is_healthy(bootstrap_servers: str, timeout: float = 5.0) -> bool:
             pass
 
 
-def running() -> bool:
-    """True if our local broker process is alive."""
-    return procs.read_pid(NAME) is not None
+def running(node: Node = DEFAULT) -> bool:
+    """True if the broker process is alive."""
+    return procs.read_pid(node.name) is not None
 
 
-def up(say=print, timeout: float = 90.0) -> str:
-    """Start the local broker if it is not running, wait until it answers metadata; returns bootstrap."""
-    if running():
-        if asyncio.run(is_healthy(bootstrap())):
-            say(f"  kafka      already running on {bootstrap()}")
-            return bootstrap()
+def up(say=print, timeout: float = 90.0, node: Node = DEFAULT) -> str:
+    """Start a local broker if it is not running, wait until it answers metadata; returns bootstrap."""
+    if running(node):
+        if asyncio.run(is_healthy(node.bootstrap)):
+            say(f"  kafka      already running on {node.bootstrap}")
+            return node.bootstrap
     else:
-        procs.ensure_port_free(HOST, PORT, "Kafka")
-        procs.ensure_port_free(HOST, CONTROLLER_PORT, "the Kafka controller")
+        procs.ensure_port_free(HOST, node.port, "Kafka")
+        procs.ensure_port_free(HOST, node.controller_port, "the Kafka controller")
     lib = ensure_jars(say)
-    home = _home()
-    props = _write_config(home)
-    _format_once(lib, home, props)
-    if not running():
-        say(f"  kafka      starting {KAFKA_VERSION} (KRaft) on {bootstrap()} ...")
-        procs.start(NAME, _java(lib, home, "kafka.Kafka", str(props)))
+    props = _write_config(node.home, node)
+    _format_once(lib, node.home, props)
+    if not running(node):
+        say(f"  kafka      starting {KAFKA_VERSION} (KRaft) on {node.bootstrap} ...")
+        procs.start(node.name, _java(lib, node.home, "kafka.Kafka", str(props)))
+    return _wait_healthy(node, timeout, say)
+
+
+def _wait_healthy(node: Node, timeout: float, say) -> str:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not running():
-            raise InfraError(f"Kafka exited during start-up; see {logs_dir() / 'kafka.log'}: {procs.tail(NAME, 3)}")
-        if asyncio.run(is_healthy(bootstrap(), timeout=2.0)):
-            say(f"  kafka      ready on {bootstrap()}")
-            return bootstrap()
+        if not running(node):
+            raise InfraError(f"Kafka exited during start-up; see {logs_dir() / node.name}.log: {procs.tail(node.name, 3)}")
+        if asyncio.run(is_healthy(node.bootstrap, timeout=2.0)):
+            say(f"  kafka      ready on {node.bootstrap}")
+            return node.bootstrap
         time.sleep(0.5)
-    raise InfraError(f"Kafka did not answer within {timeout:.0f}s; see {logs_dir() / 'kafka.log'}")
+    raise InfraError(f"Kafka did not answer within {timeout:.0f}s; see {logs_dir() / node.name}.log")
 
 
-def down(say=print) -> None:
-    """Stop the local broker cleanly."""
-    if procs.stop(NAME, timeout=60):
+async def start_async(node: Node, timeout: float = 90.0) -> str:
+    """Start a broker from async code (fault drills); returns once it answers metadata."""
+    lib = ensure_jars(lambda *_: None)
+    props = _write_config(node.home, node)
+    _format_once(lib, node.home, props)
+    if not running(node):
+        procs.start(node.name, _java(lib, node.home, "kafka.Kafka", str(props)))
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        if not running(node):
+            raise InfraError(f"Kafka exited during start-up: {procs.tail(node.name, 3)}")
+        if await is_healthy(node.bootstrap, timeout=2.0):
+            return node.bootstrap
+        await asyncio.sleep(0.3)
+    raise InfraError(f"Kafka did not answer within {timeout:.0f}s")
+
+
+def down(say=print, node: Node = DEFAULT) -> None:
+    """Stop a local broker cleanly."""
+    if procs.stop(node.name, timeout=60):
         say("  kafka      stopped")
+
+
+async def stop_async(node: Node) -> None:
+    """Stop a broker from async code (fault drills)."""
+    await asyncio.to_thread(procs.stop, node.name, 60)

@@ -11,6 +11,9 @@ from taas_deploy.errors import InfraError
 from taas_deploy.paths import logs_dir, state_dir
 
 
+_children: dict[str, subprocess.Popen] = {}
+
+
 def pid_file(name: str) -> Path:
     """Pid file of the named background process."""
     return state_dir() / f"{name}.pid"
@@ -57,12 +60,14 @@ def start(name: str, argv: list[str], env: dict[str, str] | None = None, cwd: Pa
             start_new_session=True,
         )
     pid_file(name).write_text(str(proc.pid))
+    _children[name] = proc  # keep the handle so the child is reaped when stopped from this process
     return proc.pid
 
 
 def stop(name: str, timeout: float = 30.0) -> bool:
     """SIGTERM the named process, wait, SIGKILL if it lingers; True if something was stopped."""
     pid = read_pid(name)
+    child = _children.pop(name, None)
     if pid is None:
         return False
     try:
@@ -71,6 +76,8 @@ def stop(name: str, timeout: float = 30.0) -> bool:
         pass
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if child is not None and child.poll() is not None:
+            break
         if read_pid(name) is None:
             break
         time.sleep(0.2)
@@ -78,6 +85,11 @@ def stop(name: str, timeout: float = 30.0) -> bool:
         try:
             os.killpg(pid, signal.SIGKILL)
         except ProcessLookupError:
+            pass
+    if child is not None:
+        try:
+            child.wait(10)
+        except subprocess.TimeoutExpired:
             pass
     pid_file(name).unlink(missing_ok=True)
     return True

@@ -105,7 +105,12 @@ class OutboxRelay:
     async def _get_producer(self):
         if self._producer is None:
             producer = kafka.make_producer(self.bootstrap)
-            await producer.start()
+            try:
+                await producer.start()
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await producer.stop()
+                raise
             self._producer = producer
         return self._producer
 

@@ -57,3 +57,15 @@ def test_each_threshold_alerts_exactly_once_as_the_total_grows(cap: int, charges
 
     assert sorted(alerts) == alerts
     assert alerts == [percent for percent in (80, 100) if total * 100 >= cap * percent]
+
+
+def test_thresholds_to_raise_skips_what_was_raised_and_follows_cap_changes() -> None:
+    from taas_billing.domain.budget import thresholds_to_raise
+
+    assert thresholds_to_raise(850_000, CAP, []) == [80]
+    assert thresholds_to_raise(850_000, CAP, [80]) == []
+    assert thresholds_to_raise(1_000_000, CAP, [80]) == [100]
+    # The cap was lowered after 80 % was raised: the next charge raises 100 % at once.
+    assert thresholds_to_raise(900_000, 850_000, [80]) == [100]
+    assert thresholds_to_raise(10**9, None, []) == []
+    assert thresholds_to_raise(10**9, 0, []) == []

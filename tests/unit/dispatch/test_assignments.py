@@ -112,7 +112,8 @@ def test_a_missed_acknowledgement_cannot_be_declared_before_the_deadline():
 
 def test_a_missed_acknowledgement_releases_with_its_cause():
     released = assigned_on_call().release(ACK_BY, ReleaseCause.ACKNOWLEDGEMENT_MISSED, "ignored")
-    assert (released.status, released.release_cause) == (AssignmentStatus.RELEASED, ReleaseCause.ACKNOWLEDGEMENT_MISSED)
+    assert released.status is AssignmentStatus.RELEASED
+    assert released.release_cause is ReleaseCause.ACKNOWLEDGEMENT_MISSED
 
 
 @pytest.mark.parametrize("cause", [ReleaseCause.PROVIDER, ReleaseCause.AGENCY_CANCELLATION, ReleaseCause.OPS])

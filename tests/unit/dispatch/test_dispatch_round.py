@@ -1,5 +1,6 @@
 """DispatchRound: fan-out, one-by-one offers, expiry, on-call assignment, races and the unfilled end."""
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -7,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from taas_dispatch.domain.dispatch_round import (
+    Action,
     AssignOnCall,
     BookProvider,
     CreateOffer,
@@ -30,11 +32,11 @@ def ranked(*provider_ids: str, on_call: frozenset[str] = frozenset()) -> list[Ra
     return [RankedCandidate(pid, on_call=pid in on_call) for pid in provider_ids]
 
 
-def offered_to(actions) -> list[str]:
+def offered_to(actions: Sequence[Action]) -> list[str]:
     return [action.offer.provider_id for action in actions if isinstance(action, CreateOffer)]
 
 
-def withdrawn_from(actions) -> list[str]:
+def withdrawn_from(actions: Sequence[Action]) -> list[str]:
     return [action.offer.provider_id for action in actions if isinstance(action, WithdrawOffer)]
 
 
@@ -189,7 +191,9 @@ def test_a_later_round_derives_new_offer_ids(now):
     assert step.actions[0].offer.offer_id == offer_id_for("r-1", 2, "p-1")
 
 
-answers = st.lists(st.tuples(st.sampled_from(["accept", "decline", "expire", "refused"]), st.integers(0, 7)), max_size=20)
+answers = st.lists(
+    st.tuples(st.sampled_from(["accept", "decline", "expire", "refused"]), st.integers(0, 7)), max_size=20
+)
 
 
 @given(
@@ -197,7 +201,9 @@ answers = st.lists(st.tuples(st.sampled_from(["accept", "decline", "expire", "re
     fan_out=st.integers(min_value=1, max_value=4),
     script=answers,
 )
-def test_whatever_the_answers_no_one_is_offered_twice_and_at_most_one_is_booked(now, candidate_count, fan_out, script):
+def test_whatever_the_answers_no_one_is_offered_twice_and_at_most_one_is_booked(
+    now, candidate_count, fan_out, script
+):
     policy = OfferPolicy(fan_out=fan_out, answer_window_seconds=60)
     step = DispatchRound.start("r-1", ranked(*(f"p-{i}" for i in range(candidate_count))), policy, now)
     all_actions = list(step.actions)

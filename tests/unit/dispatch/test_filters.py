@@ -1,5 +1,6 @@
 """Hard filters: each reason code fires on its own, and only then."""
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -8,14 +9,23 @@ from taas_contracts.catalog import Clearance, Role
 from taas_dispatch.domain.filters import exclusion_reasons, is_eligible
 from taas_dispatch.domain.geo import GeoPoint
 from taas_dispatch.domain.time_windows import TimeWindow
-from taas_dispatch.domain.views import ActiveEngagement, Certification, ClearanceGrant, OnsiteArea
+from taas_dispatch.domain.views import (
+    ActiveEngagement,
+    Certification,
+    ClearanceGrant,
+    OnsiteArea,
+    ProviderView,
+    RequestView,
+)
 
 CHICAGO_LOOP = GeoPoint(41.8781, -87.6298)
 EVANSTON = GeoPoint(42.0451, -87.6877)  # ~19 km north of the Loop
 MILWAUKEE = GeoPoint(43.0389, -87.9065)  # ~130 km north
 
 
-def codes(provider, request, now, engagements=()):
+def codes(
+    provider: ProviderView, request: RequestView, now: datetime, engagements: Sequence[ActiveEngagement] = ()
+) -> list[str]:
     return [reason.code for reason in exclusion_reasons(provider, request, now, list(engagements))]
 
 
@@ -46,7 +56,9 @@ def test_a_certification_lapsing_inside_the_window_is_named(make_provider, make_
     assert codes(provider, request, now) == ["certification_expires:CISSP"]
 
 
-@pytest.mark.parametrize("expires_at", [None, datetime(2026, 3, 10, 18, 0, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)])
+@pytest.mark.parametrize(
+    "expires_at", [None, datetime(2026, 3, 10, 18, 0, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)]
+)
 def test_a_certification_valid_through_the_window_end_passes(make_provider, make_incident, now, expires_at):
     provider = make_provider(certifications=(Certification("CISSP", expires_at),))
     request = make_incident(expected_hours=4, required_certifications=frozenset({"CISSP"}))
@@ -103,7 +115,8 @@ def test_a_vacancy_needs_its_weekly_hours_in_every_week(make_provider, make_vaca
         TimeWindow(second_week.start + timedelta(hours=9), second_week.start + timedelta(hours=19)),
     )
     assert codes(make_provider(available=ten_hours_each_week), vacancy, now) == []
-    short_in_week_two = (ten_hours_each_week[0], TimeWindow(second_week.start, second_week.start + timedelta(hours=9)))
+    nine_hours = TimeWindow(second_week.start, second_week.start + timedelta(hours=9))
+    short_in_week_two = (ten_hours_each_week[0], nine_hours)
     assert codes(make_provider(available=short_in_week_two), vacancy, now) == ["not_available_in_window"]
 
 
@@ -183,7 +196,9 @@ def test_every_failing_constraint_is_reported_with_a_message(make_provider, make
         available=(),
         conflict_agency_ids=frozenset({"a-requesting"}),
     )
-    request = make_incident(required_certifications=frozenset({"CISSP"}), required_clearances=frozenset({Clearance.CJIS}))
+    request = make_incident(
+        required_certifications=frozenset({"CISSP"}), required_clearances=frozenset({Clearance.CJIS})
+    )
     reasons = exclusion_reasons(provider, request, now, [])
     assert [r.code for r in reasons] == [
         "paused",

@@ -104,5 +104,6 @@ def test_an_offer_must_expire_after_it_is_created():
 
 def test_offer_ids_are_deterministic_and_distinct_per_round_and_provider():
     assert offer_id_for("r-1", 1, "p-1") == offer_id_for("r-1", 1, "p-1")
-    ids = {offer_id_for("r-1", 1, "p-1"), offer_id_for("r-1", 2, "p-1"), offer_id_for("r-1", 1, "p-2"), offer_id_for("r-2", 1, "p-1")}
+    variants = [("r-1", 1, "p-1"), ("r-1", 2, "p-1"), ("r-1", 1, "p-2"), ("r-2", 1, "p-1")]
+    ids = {offer_id_for(*variant) for variant in variants}
     assert len(ids) == 4

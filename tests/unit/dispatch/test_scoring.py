@@ -1,6 +1,8 @@
 """The explainable scorer: each component moves the rank the right way, weights matter, ties are stable."""
 
 import json
+from collections.abc import Sequence
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,13 +12,19 @@ from hypothesis import strategies as st
 from taas_dispatch.domain.errors import InvalidConfiguration
 from taas_dispatch.domain.scoring import ScoringContext, rank, score
 from taas_dispatch.domain.scoring_config import ScoringConfig, ScoringCurves, ScoringWeights
-from taas_dispatch.domain.views import ReliabilityStats
+from taas_dispatch.domain.views import ProviderView, ReliabilityStats, RequestView
 
 WEIGHTS = ScoringWeights()
 EMPTY = ScoringContext()
 
 
-def order(providers, request, now, context=EMPTY, weights=WEIGHTS):
+def order(
+    providers: Sequence[ProviderView],
+    request: RequestView,
+    now: datetime,
+    context: ScoringContext = EMPTY,
+    weights: ScoringWeights = WEIGHTS,
+) -> list[str]:
     return [breakdown.provider_id for breakdown in rank(providers, request, context, weights, now)]
 
 
@@ -47,7 +55,8 @@ def test_more_of_the_requested_skills_ranks_higher(make_provider, make_incident,
     ranked = rank(providers, make_incident(required_skills=wanted), EMPTY, WEIGHTS, now)
     assert [b.provider_id for b in ranked] == ["p-b", "p-a"]
     assert ranked[0].component("skill_overlap").value == pytest.approx(2 / 3)
-    assert ranked[0].component("skill_overlap").detail == {"matched": ["forensics", "ransomware"], "missing": ["m365"]}
+    detail = ranked[0].component("skill_overlap").detail
+    assert detail == {"matched": ["forensics", "ransomware"], "missing": ["m365"]}
 
 
 def test_fewer_recent_assignments_rank_higher(make_provider, make_incident, now):
@@ -153,7 +162,8 @@ def test_curves_from_config_reshape_a_component(make_provider, make_incident, no
     default = score(provider, make_incident(), context, WEIGHTS, now).component("prior_work").value
     steeper = ScoringCurves.from_mapping({"prior_work_half_count": 1})
     assert default == pytest.approx(0.5)
-    assert score(provider, make_incident(), context, WEIGHTS, now, steeper).component("prior_work").value == pytest.approx(2 / 3)
+    steeper_value = score(provider, make_incident(), context, WEIGHTS, now, steeper).component("prior_work").value
+    assert steeper_value == pytest.approx(2 / 3)
 
 
 @given(
@@ -198,6 +208,11 @@ def test_the_breakdown_serialises_to_plain_json(make_provider, make_incident, no
     }
     assert as_dict["components"]["prior_work"]["detail"] == {"completed_with_agency": 1}
     assert as_dict["total"] == pytest.approx(sum(c["weighted"] for c in as_dict["components"].values()))
+
+
+def test_there_is_one_component_per_configurable_weight(make_provider, make_incident, now):
+    breakdown = score(make_provider(), make_incident(), EMPTY, WEIGHTS, now)
+    assert [c.name for c in breakdown.components] == [f.name for f in fields(ScoringWeights)]
 
 
 def test_a_provider_without_history_gets_the_configured_neutral_reliability(make_provider, make_incident, now):

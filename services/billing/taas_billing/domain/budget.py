@@ -6,7 +6,7 @@ reached it and the new one has, so as the month's total only grows, each alert f
 Months are the agency's local calendar months.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -45,6 +45,20 @@ def crossed_thresholds(
         for percent in set(thresholds)
         if not _reached(previous_total, cap, percent) and _reached(new_total, cap, percent)
     )
+
+
+def thresholds_to_raise(
+    total: int, cap: int | None, already_raised: Iterable[int], thresholds: Sequence[int] = DEFAULT_THRESHOLDS
+) -> list[int]:
+    """The thresholds the month's total has reached that were not raised yet (ascending).
+
+    Unlike `crossed_thresholds` this needs no previous total, so it stays right when the cap changes
+    between charges and when the same charge is seen twice: what was raised is never raised again.
+    """
+    if cap is None or cap <= 0:
+        return []
+    raised = set(already_raised)
+    return [percent for percent in crossed_thresholds(0, total, cap, thresholds) if percent not in raised]
 
 
 def billing_month(instant: datetime, time_zone: ZoneInfo) -> str:

@@ -139,7 +139,9 @@ class Assignment:
         if entry.minutes <= 0:
             raise InvalidTimeEntry(f"time entry {entry.entry_id}: minutes must be positive, got {entry.minutes}")
         if entry.ended_at > now:
-            raise InvalidTimeEntry(f"time entry {entry.entry_id} ends in the future ({entry.ended_at.isoformat()})")
+            raise InvalidTimeEntry(
+                f"time entry {entry.entry_id} ends in the future ({entry.ended_at.isoformat()})"
+            )
         assert self.started_at is not None
         if entry.started_at < self.started_at:
             raise InvalidTimeEntry(f"time entry {entry.entry_id} begins before the assignment started")
@@ -164,7 +166,9 @@ class Assignment:
         return self._released(now, cause, reason)
 
     def _released(self, now: datetime, cause: ReleaseCause, reason: str) -> "Assignment":
-        return replace(self, status=AssignmentStatus.RELEASED, ended_at=now, release_cause=cause, release_reason=reason)
+        return replace(
+            self, status=AssignmentStatus.RELEASED, ended_at=now, release_cause=cause, release_reason=reason
+        )
 
     def _require_status(self, verb: str, *allowed: AssignmentStatus) -> None:
         if self.status not in allowed:

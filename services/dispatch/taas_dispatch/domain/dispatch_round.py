@@ -238,7 +238,8 @@ class DispatchRound:
         waiting = replace(
             self, next_index=index, status=RoundStatus.AWAITING_ACKNOWLEDGEMENT, assigned_provider_id=provider_id
         )
-        return RoundStep(waiting, (AssignOnCall(self.request_id, provider_id, now + self.policy.acknowledge_window),))
+        assign = AssignOnCall(self.request_id, provider_id, now + self.policy.acknowledge_window)
+        return RoundStep(waiting, (assign,))
 
     def _new_offer(self, provider_id: str, now: datetime) -> Offer:
         return Offer(

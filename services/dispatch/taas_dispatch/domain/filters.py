@@ -130,13 +130,16 @@ def exclusion_reasons(
     if onsite is not None:
         exclusions.append(onsite)
     if request.agency_id in provider.conflict_agency_ids:
-        exclusions.append(Exclusion("conflict_of_interest", f"declared a conflict of interest with {request.agency_id}"))
+        exclusions.append(
+            Exclusion("conflict_of_interest", f"declared a conflict of interest with {request.agency_id}")
+        )
     return exclusions
 
 
 def _availability_message(request: RequestView, window: TimeWindow) -> str:
     if isinstance(request, VacancyRequest):
-        return f"not available {request.hours_per_week} h in every week of {window.start:%Y-%m-%d} .. {window.end:%Y-%m-%d}"
+        weeks = f"{window.start:%Y-%m-%d} .. {window.end:%Y-%m-%d}"
+        return f"not available {request.hours_per_week} h in every week of {weeks}"
     return f"not available for the whole window {window.start.isoformat()} .. {window.end.isoformat()}"
 
 

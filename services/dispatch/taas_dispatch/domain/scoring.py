@@ -70,6 +70,17 @@ class ScoreBreakdown:
 _Measured = tuple[float, dict[str, Any]]
 
 
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """Everything a factor may look at."""
+
+    provider: ProviderView
+    request: RequestView
+    context: ScoringContext
+    curves: ScoringCurves
+    now: datetime
+
+
 def _rising(count: float, half: float) -> float:
     """0 at zero, 0.5 at `half`, approaching 1: more is better, with diminishing returns."""
     return count / (count + half)
@@ -80,49 +91,49 @@ def _falling(count: float, half: float) -> float:
     return half / (count + half)
 
 
-def _prior_work(p: ProviderView, r: RequestView, c: ScoringContext, curves: ScoringCurves, now: datetime) -> _Measured:
-    count = c.completed_with_agency.get(p.provider_id, 0)
-    return (_rising(count, curves.prior_work_half_count), {"completed_with_agency": count})
+def _prior_work(f: _Facts) -> _Measured:
+    count = f.context.completed_with_agency.get(f.provider.provider_id, 0)
+    return (_rising(count, f.curves.prior_work_half_count), {"completed_with_agency": count})
 
 
-def _skill_overlap(p: ProviderView, r: RequestView, c: ScoringContext, curves: ScoringCurves, now: datetime) -> _Measured:
-    wanted = r.requirements.required_skills
-    matched = wanted & p.skills
+def _skill_overlap(f: _Facts) -> _Measured:
+    wanted = f.request.requirements.required_skills
+    matched = wanted & f.provider.skills
     # Coverage of the requested skills, not Jaccard: a broad provider is not worse for knowing more.
     value = 1.0 if not wanted else len(matched) / len(wanted)
     return (value, {"matched": sorted(matched), "missing": sorted(wanted - matched)})
 
 
-def _provider_fairness(p: ProviderView, r: RequestView, c: ScoringContext, curves: ScoringCurves, now: datetime) -> _Measured:
-    count = c.recent_assignments.get(p.provider_id, 0)
-    value = _falling(count, curves.provider_fairness_half_count)
+def _provider_fairness(f: _Facts) -> _Measured:
+    count = f.context.recent_assignments.get(f.provider.provider_id, 0)
+    value = _falling(count, f.curves.provider_fairness_half_count)
     return (value, {"recent_assignments": count})
 
 
-def _jurisdiction_fairness(p: ProviderView, r: RequestView, c: ScoringContext, curves: ScoringCurves, now: datetime) -> _Measured:
-    lent = c.recent_lent_by_jurisdiction.get(p.home_jurisdiction_id, 0)
-    value = _falling(lent, curves.jurisdiction_fairness_half_count)
-    return (value, {"home_jurisdiction_id": p.home_jurisdiction_id, "recently_lent": lent})
+def _jurisdiction_fairness(f: _Facts) -> _Measured:
+    lent = f.context.recent_lent_by_jurisdiction.get(f.provider.home_jurisdiction_id, 0)
+    value = _falling(lent, f.curves.jurisdiction_fairness_half_count)
+    return (value, {"home_jurisdiction_id": f.provider.home_jurisdiction_id, "recently_lent": lent})
 
 
-def _cost(p: ProviderView, r: RequestView, c: ScoringContext, curves: ScoringCurves, now: datetime) -> _Measured:
-    cap = r.requirements.max_hourly_rate_cents
-    share = Fraction(p.hourly_rate_cents, cap) if cap > 0 else Fraction(0 if p.hourly_rate_cents == 0 else 1)
-    value = float(max(Fraction(0), 1 - share))
-    return (value, {"hourly_rate_cents": p.hourly_rate_cents, "cap_cents": cap})
+def _cost(f: _Facts) -> _Measured:
+    rate, cap = f.provider.hourly_rate_cents, f.request.requirements.max_hourly_rate_cents
+    # A zero cap admits only providers who cost nothing; any rate above the cap scores zero.
+    value = float(max(Fraction(0), 1 - Fraction(rate, cap))) if cap > 0 else float(rate == 0)
+    return (value, {"hourly_rate_cents": rate, "cap_cents": cap})
 
 
-def _reliability(p: ProviderView, r: RequestView, c: ScoringContext, curves: ScoringCurves, now: datetime) -> _Measured:
-    stats = p.reliability
+def _reliability(f: _Facts) -> _Measured:
+    stats = f.provider.reliability
     if stats.offers_received:
         acceptance = stats.offers_accepted / stats.offers_received
     else:
-        acceptance = curves.reliability_without_history
+        acceptance = f.curves.reliability_without_history
     if stats.median_answer_seconds is not None:
-        speed = _falling(stats.median_answer_seconds, curves.answer_speed_half_seconds)
+        speed = _falling(stats.median_answer_seconds, f.curves.answer_speed_half_seconds)
     else:
-        speed = curves.reliability_without_history
-    share = curves.acceptance_share_of_reliability
+        speed = f.curves.reliability_without_history
+    share = f.curves.acceptance_share_of_reliability
     value = share * acceptance + (1 - share) * speed
     detail = {
         "acceptance_rate": acceptance,
@@ -137,15 +148,15 @@ def _is_night(hour: int, curves: ScoringCurves) -> bool:
     return start <= hour < end if start < end else hour >= start or hour < end
 
 
-def _local_time(p: ProviderView, r: RequestView, c: ScoringContext, curves: ScoringCurves, now: datetime) -> _Measured:
-    local = now.astimezone(ZoneInfo(p.time_zone))
-    on_call = p.is_on_call(now)
-    night = _is_night(local.hour, curves)
-    value = curves.night_score if night and not on_call else 1.0
+def _local_time(f: _Facts) -> _Measured:
+    local = f.now.astimezone(ZoneInfo(f.provider.time_zone))
+    on_call = f.provider.is_on_call(f.now)
+    night = _is_night(local.hour, f.curves)
+    value = f.curves.night_score if night and not on_call else 1.0
     return (value, {"local_time": local.strftime("%H:%M"), "on_call": on_call, "night": night})
 
 
-_Factor = Callable[[ProviderView, RequestView, ScoringContext, ScoringCurves, datetime], _Measured]
+_Factor = Callable[[_Facts], _Measured]
 # Keys are the ScoringWeights field names; the order is the order of the breakdown.
 _FACTORS: dict[str, _Factor] = {
     "prior_work": _prior_work,
@@ -167,9 +178,10 @@ def score(
     curves: ScoringCurves = ScoringCurves(),
 ) -> ScoreBreakdown:
     """Score one (already eligible) provider for `request`, component by component."""
+    facts = _Facts(provider, request, context, curves, now)
     components = []
     for name, factor in _FACTORS.items():
-        value, detail = factor(provider, request, context, curves, now)
+        value, detail = factor(facts)
         components.append(ScoreComponent(name, value, getattr(weights, name), detail))
     return ScoreBreakdown(provider.provider_id, tuple(components))
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 MAX_HOURS_PER_WEEK = 60
 MAX_WEEKS = 104
 MAX_EXPECTED_HOURS = 2_000
+MAX_START_DAYS_AHEAD = 730
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,20 +38,17 @@ def onsite_location_problems(onsite: bool, location: object | None) -> list[Prob
     return []
 
 
-def coordinates_problems(latitude: float, longitude: float, field: str = "location") -> list[Problem]:
-    """Latitude within -90..90 and longitude within -180..180."""
-    problems = []
-    if not -90 <= latitude <= 90:
-        problems.append(Problem(f"{field}.latitude", "out_of_range", "latitude must be within -90 and 90"))
-    if not -180 <= longitude <= 180:
-        problems.append(Problem(f"{field}.longitude", "out_of_range", "longitude must be within -180 and 180"))
-    return problems
-
-
 def start_date_problems(start_date: date, today: date) -> list[Problem]:
     """A vacancy cannot start before today (the agency's today)."""
     if start_date < today:
         return [Problem("start_date", "in_past", f"start_date {start_date} is before today ({today})")]
+    return []
+
+
+def start_horizon_problems(start_date: date, today: date) -> list[Problem]:
+    """A vacancy starts within two years of today (the agency's today)."""
+    if (start_date - today).days > MAX_START_DAYS_AHEAD:
+        return [Problem("start_date", "too_far", f"start_date must be within {MAX_START_DAYS_AHEAD} days of today")]
     return []
 
 
@@ -81,13 +79,13 @@ def duplicate_problems(field: str, items: Iterable[str]) -> list[Problem]:
 
 
 def incident_problems(
-    *, onsite: bool, location: object | None, max_hourly_rate_cents: int, expected_hours: float | Decimal
+    *, onsite: bool, location: object | None, max_hourly_rate_cents: int, expected_hours: float | Decimal | None
 ) -> list[Problem]:
-    """Every cross-field problem of an incident request."""
+    """Every cross-field problem of an incident request (expected hours are optional)."""
     return [
         *onsite_location_problems(onsite, location),
         *rate_problems(max_hourly_rate_cents),
-        *_range_problems("expected_hours", expected_hours, 0, MAX_EXPECTED_HOURS),
+        *([] if expected_hours is None else _range_problems("expected_hours", expected_hours, 0, MAX_EXPECTED_HOURS)),
     ]
 
 
@@ -104,6 +102,7 @@ def vacancy_problems(
     """Every cross-field problem of a vacancy request."""
     return [
         *start_date_problems(start_date, today),
+        *start_horizon_problems(start_date, today),
         *_range_problems("hours_per_week", hours_per_week, 0, MAX_HOURS_PER_WEEK),
         *_range_problems("weeks", weeks, 0, MAX_WEEKS),
         *onsite_location_problems(onsite, location),

@@ -1,0 +1,1 @@
+"""SQL (asyncpg) for the billing tables; one module per group of tables."""

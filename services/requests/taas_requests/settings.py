@@ -1,0 +1,30 @@
+"""Settings of the requests service (env prefix TAAS_REQUESTS_)."""
+
+from pydantic_settings import SettingsConfigDict
+
+from taas_kit.settings import ServiceSettings
+
+
+class RequestsSettings(ServiceSettings):
+    """Everything the requests service reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="TAAS_REQUESTS_", extra="ignore")
+
+    service_name: str = "requests"
+    http_port: int = 8081
+    db_schema: str = "taas_requests"
+    page_size_default: int = 50
+    page_size_max: int = 100
+    incident_default_hours: float = 8.0
+    webhook_poll_seconds: float = 1.0
+    webhook_timeout_seconds: float = 5.0
+    webhook_retry_base_seconds: float = 1.0
+    webhook_retry_cap_seconds: float = 60.0
+    webhook_max_attempts: int = 8
+    webhook_batch_size: int = 50
+    webhook_lease_seconds: float = 30.0
+    sse_keepalive_seconds: float = 15.0
+
+    def changes_channel(self) -> str:
+        """The LISTEN/NOTIFY channel that carries committed request changes of this schema."""
+        return f"taas_requests_changes_{self.db_schema}"[:63]
