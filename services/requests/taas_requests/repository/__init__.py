@@ -1,0 +1,1 @@
+"""SQL (asyncpg) for the requests service's tables, one module per aggregate."""
