@@ -1,6 +1,7 @@
 """A local PostgreSQL server on loopback, one schema and one role per service."""
 
 import glob
+import hashlib
 import os
 import pwd
 import shutil
@@ -61,7 +62,20 @@ def _as_user(argv: list[str]) -> list[str]:
 
 
 def _data_dir() -> Path:
-    return state_dir() / "pg" / "data"
+    """Under the state folder, unless the unprivileged server user cannot reach it (a clone in /root, say)."""
+    preferred = state_dir() / "pg" / "data"
+    user = _os_user()
+    if user is None:
+        return preferred
+    probe = subprocess.run(["runuser", "-u", user, "--", "test", "-x", str(state_dir())], capture_output=True)
+    if probe.returncode == 0:
+        return preferred
+    digest = hashlib.sha256(str(state_dir()).encode()).hexdigest()[:12]
+    fallback = Path("/var/tmp/taas") / digest / "pg" / "data"
+    fallback.parent.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(fallback.parent.parent, 0o755)
+    os.chmod(fallback.parent.parent.parent, 0o755)
+    return fallback
 
 
 def _initdb(bins: Path) -> None:

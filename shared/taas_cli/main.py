@@ -29,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     test = sub.add_parser("test", help="run the test suite against real Kafka and PostgreSQL")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra pytest arguments")
     bench = sub.add_parser("bench", help="run a benchmark and print its figures")
-    bench.add_argument("name", choices=["floor"], help="which benchmark")
+    bench.add_argument("name", help="which benchmark: floor, requests, availability, dispatch, billing")
     bench.add_argument("--quick", action="store_true", help="short form (as in CI)")
     return p
 
@@ -98,8 +98,13 @@ def _test(pytest_args: list[str]) -> int:
 
 
 def _bench(name: str, quick: bool) -> int:
+    script = REPO_ROOT / "tests" / "benchmarks" / f"bench_{name}.py"
+    if not script.exists():
+        known = sorted(p.stem.removeprefix("bench_") for p in script.parent.glob("bench_*.py"))
+        print(f"taas: no benchmark {name!r}; known: {', '.join(known)}", file=sys.stderr)
+        return 2
     env = {**os.environ, **_infra_env()}
-    cmd = [sys.executable, str(REPO_ROOT / "tests" / "benchmarks" / f"bench_{name}.py")] + (["--quick"] if quick else [])
+    cmd = [sys.executable, str(script)] + (["--quick"] if quick else [])
     return subprocess.call(cmd, cwd=REPO_ROOT, env=env)
 
 

@@ -32,7 +32,7 @@ def available_intervals(
         granted.append(on_call)
     available = merge(clip(granted, start_utc, end_utc))
     blocked = merge(clip(_exception_intervals(schedule, ExceptionKind.BLOCKED, zone), start_utc, end_utc))
-    return subtract(available, blocked) if blocked else available
+    return available
 
 
 def is_available(schedule: Schedule, start_utc: datetime, end_utc: datetime) -> bool:
@@ -79,7 +79,7 @@ def _is_plain_day(day_start: datetime, day_end: datetime, zone: ZoneInfo) -> boo
     local midnight and lasts exactly 24 h has no transition inside it (tzdata never changes a
     zone's offset twice in one day and back), so its boundaries are plain additions.
     """
-    return True
+    return day_end - day_start == _ONE_DAY and day_start.astimezone(zone).time() == _MIDNIGHT
 
 
 def _occurrence(day: date, window: WeeklyWindow, zone: ZoneInfo) -> Interval:

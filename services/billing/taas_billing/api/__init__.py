@@ -1,0 +1,1 @@
+"""The billing HTTP API: thin routes over the use cases."""

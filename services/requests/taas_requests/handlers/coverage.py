@@ -1,0 +1,191 @@
+"""Use cases of coverage requests: submit (idempotent), read, list, cancel, timeline."""
+
+import base64
+import binascii
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import asyncpg
+
+from taas_contracts.catalog import RequestKind, RequestStatus
+from taas_contracts.events.requests import RequestCancelled, RequestSubmitted
+from taas_kit import jsonutil, outbox
+from taas_kit.auth import Principal
+from taas_requests.api.request_models import (IncidentCreate, RequestPage, RequestQuery, RequestRead,
+                                              TimelineEntryRead, VacancyCreate)
+from taas_requests.api.webhook_models import WebhookEvent
+from taas_requests.domain import idempotency, sla, validation, windows
+from taas_requests.domain import status as machine
+from taas_requests.handlers import changes
+from taas_requests.handlers.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
+from taas_requests.handlers.progress import apply_event
+from taas_requests.handlers.views import request_read, timeline_read
+from taas_requests.repository import agencies as agencies_repo
+from taas_requests.repository import coverage as repo
+from taas_requests.repository import timeline as timeline_repo
+from taas_requests.settings import RequestsSettings
+
+SOURCE = "/taas/requests"
+TENANT_ROLES = {"agency"}
+_EVENT_FIELDS = set(RequestSubmitted.model_fields) - {"severity", "request_id", "agency_id"}
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """The answer to a submission: the first one, or its replay."""
+
+    status_code: int
+    body: dict[str, Any]
+    replayed: bool
+
+
+def _cross_field_problems(body: IncidentCreate | VacancyCreate, tz: ZoneInfo, now: datetime) -> list[FieldProblem]:
+    common = [*validation.duplicate_problems("required_skills", body.required_skills),
+              *validation.duplicate_problems("certifications", body.certifications),
+              *validation.duplicate_problems("clearances", [c.value for c in body.clearances])]
+    if isinstance(body, IncidentCreate):
+        found = validation.incident_problems(onsite=body.onsite, location=body.location,
+                                             max_hourly_rate_cents=body.max_hourly_rate_cents,
+                                             expected_hours=body.expected_hours)
+    else:
+        found = validation.vacancy_problems(start_date=body.start_date, today=validation.agency_today(now, tz),
+                                            hours_per_week=body.hours_per_week, weeks=body.weeks, onsite=body.onsite,
+                                            location=body.location, max_hourly_rate_cents=body.max_hourly_rate_cents)
+    return [FieldProblem(p.field, p.code, p.message) for p in [*found, *common]]
+
+
+async def submit_request(pool: asyncpg.Pool, settings: RequestsSettings, agency_id: str, key: str, raw_body: bytes,
+                         body: IncidentCreate | VacancyCreate, now: datetime) -> Submitted:
+    """Store a request and its RequestSubmitted event in one transaction, once per (agency, idempotency key)."""
+    fingerprint = idempotency.fingerprint_raw(raw_body)
+    async with pool.acquire() as conn, conn.transaction():
+        agency = await agencies_repo.get(conn, agency_id)
+        if agency is None or not agency["active"]:
+            raise Forbidden("the agency of this token is unknown or offboarded", code="agency_inactive")
+        # Concurrent submissions with one key wait here on the key's unique index until the first commits.
+        if not await repo.claim_key(conn, agency_id, key, fingerprint):
+            stored = await repo.get_key(conn, agency_id, key)
+            if idempotency.decide(stored["fingerprint"], fingerprint) is idempotency.IdempotencyDecision.CONFLICT:
+                raise Conflict("this Idempotency-Key was used with a different body", code="idempotency_key_reused")
+            return Submitted(stored["status_code"], stored["response"], replayed=True)
+        tz = ZoneInfo(agency["time_zone"])
+        problems = _cross_field_problems(body, tz, now)
+        if problems:
+            raise Invalid(problems)
+        row = await _insert(conn, settings, agency_id, body, tz, now)
+        read = request_read(row, now).model_dump(mode="json")
+        await repo.store_response(conn, agency_id, key, row["id"], 201, read)
+    return Submitted(201, read, replayed=False)
+
+
+async def _insert(conn: asyncpg.Connection, settings: RequestsSettings, agency_id: str,
+                  body: IncidentCreate | VacancyCreate, tz: ZoneInfo, now: datetime) -> asyncpg.Record:
+    request_id = uuid.uuid4()
+    spec = body.model_dump(mode="json")
+    if isinstance(body, IncidentCreate):
+        spec["expected_hours"] = body.expected_hours or settings.incident_default_hours
+        start, end = windows.incident_window(now, spec["expected_hours"])
+        severity = body.severity
+    else:
+        start, end = windows.vacancy_window(body.start_date, body.weeks, tz)
+        severity = None
+    respond_by = sla.deadline(now, severity, RequestKind(body.kind), time_zone=tz)
+    row = await repo.insert(conn, request_id=request_id, agency_id=agency_id, kind=body.kind.value,
+                            severity=severity.value if severity else None, role=body.role.value, spec=spec,
+                            window_start=start, window_end=end, submitted_at=now, respond_by=respond_by)
+    submitted = RequestSubmitted(request_id=str(request_id), agency_id=agency_id, severity=severity, window_start=start,
+                                 window_end=end, submitted_at=now, respond_by=respond_by,
+                                 **{k: v for k, v in spec.items() if k in _EVENT_FIELDS})
+    envelope = submitted.envelope(source=SOURCE, subject=str(request_id), tenant=agency_id,
+                                  correlationid=str(request_id), time=now)
+    await outbox.add(conn, settings.db_schema, [(settings.topic(RequestSubmitted.TOPIC), str(request_id), envelope)])
+    timeline_id = await timeline_repo.append(
+        conn, request_id, event_id=envelope.id, event_type=envelope.type, seq=None, occurred_at=now, from_status=None,
+        to_status=RequestStatus.SUBMITTED.value, verdict="applied", reason=None, detail={},
+    )
+    change = changes.change_of(row, previous=None, cause=envelope.type, seq=None, occurred_at=now,
+                               timeline_id=timeline_id)
+    await changes.publish(conn, settings.changes_channel(), agency_id=agency_id, event_type=WebhookEvent.SUBMITTED,
+                          change=change, webhook_data=request_read(row, now).model_dump(mode="json"), now=now)
+    return row
+
+
+async def _owned(conn: asyncpg.Connection, principal: Principal, request_id: uuid.UUID | None,
+                 for_update: bool = False) -> asyncpg.Record:
+    row = await repo.get(conn, request_id, for_update=for_update) if request_id else None
+    if row is None or not principal.owns(row["agency_id"]):
+        raise NotFound("request")
+    return row
+
+
+async def get_request(pool: asyncpg.Pool, principal: Principal, request_id: uuid.UUID | None,
+                      now: datetime) -> RequestRead:
+    """One request of the caller's agency (ops: any)."""
+    async with pool.acquire() as conn:
+        return request_read(await _owned(conn, principal, request_id), now)
+
+
+async def get_timeline(pool: asyncpg.Pool, principal: Principal,
+                       request_id: uuid.UUID | None) -> list[TimelineEntryRead]:
+    """Every status change and dispatch step of a request, in the order recorded."""
+    async with pool.acquire() as conn:
+        row = await _owned(conn, principal, request_id)
+        return [timeline_read(r) for r in await timeline_repo.entries(conn, row["id"])]
+
+
+async def cancel_request(pool: asyncpg.Pool, settings: RequestsSettings, principal: Principal,
+                         request_id: uuid.UUID | None, reason: str, now: datetime) -> RequestRead:
+    """Cancel a request that is not finished yet; publishes RequestCancelled."""
+    async with pool.acquire() as conn, conn.transaction():
+        row = await _owned(conn, principal, request_id, for_update=True)
+        payload = RequestCancelled(request_id=str(row["id"]), agency_id=row["agency_id"], reason=reason,
+                                   cancelled_at=now, cancelled_by=principal.role.value)
+        envelope = payload.envelope(source=SOURCE, subject=str(row["id"]), tenant=row["agency_id"],
+                                    correlationid=str(row["id"]), time=now)
+        event = machine.StatusEvent(envelope.id, envelope.type, now, note=reason)
+        outcome, row = await apply_event(conn, settings.changes_channel(), row, event,
+                                         {"reason": reason, "by": principal.role.value}, now, cancel_reason=reason)
+        if outcome.verdict is not machine.Verdict.APPLIED:
+            raise Conflict(f"the request cannot be cancelled: {outcome.reason}", code="not_cancellable")
+        await outbox.add(conn, settings.db_schema, [(settings.topic(RequestCancelled.TOPIC), str(row["id"]), envelope)])
+    return request_read(row, now)
+
+
+def _encode_cursor(row: asyncpg.Record) -> str:
+    raw = jsonutil.dumps([row["submitted_at"].isoformat(), str(row["id"])])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        at, rid = jsonutil.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        parsed = datetime.fromisoformat(at)
+        if parsed.tzinfo is None:
+            raise ValueError("naive")
+        return parsed, uuid.UUID(rid)
+    except (ValueError, TypeError, binascii.Error) as exc:
+        raise Invalid([FieldProblem("cursor", "invalid", "not a cursor this API returned")], where="query") from exc
+
+
+async def list_requests(pool: asyncpg.Pool, settings: RequestsSettings, principal: Principal, query: RequestQuery,
+                        now: datetime) -> RequestPage:
+    """A page of the caller's requests (ops: all, or one agency's), newest first."""
+    after = _decode_cursor(query.cursor) if query.cursor else None
+    agency_id = query.agency_id
+    if principal.role.value in TENANT_ROLES:
+        if agency_id is not None and agency_id != principal.tenant:
+            return RequestPage(items=[], next_cursor=None)
+        agency_id = principal.tenant
+    limit = min(query.limit, settings.page_size_max)
+    async with pool.acquire() as conn:
+        rows = await repo.page(conn, agency_id=agency_id, status=query.status, kind=query.kind,
+                               severity=query.severity, created_after=query.created_after,
+                               created_before=query.created_before, breached=query.breached, after=after,
+                               limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return RequestPage(items=[request_read(r, now) for r in rows],
+                       next_cursor=_encode_cursor(rows[-1]) if more and rows else None)
