@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from taas_contracts.topics import AUTH_REVOCATIONS
 from taas_kit import db, migrations
+from taas_kit.kafka import ensure_topics
 from taas_kit.http.keys import READY_CHECKS, REVOKED, SETTINGS
 from taas_kit.http.middlewares import problem_errors, request_context
 from taas_kit.http.openapi import build_openapi
@@ -44,8 +45,8 @@ def create_service_app(settings: ServiceSettings, api: Api, *, migrations_dir: P
     app.router.add_get("/openapi.json", openapi)
     api.install(app)
     app.cleanup_ctx.append(_pool_ctx(settings, migrations_dir))
-    app.cleanup_ctx.append(_revocations_ctx)
     app.cleanup_ctx.append(_kafka_probe_ctx)
+    app.cleanup_ctx.append(_revocations_ctx)
     app.cleanup_ctx.append(_outbox_ctx)
     app.cleanup_ctx.extend(contexts)
     return app
@@ -102,7 +103,9 @@ async def _revocations_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _kafka_probe_ctx(app: web.Application) -> AsyncIterator[None]:
-    client = AIOKafkaClient(bootstrap_servers=app[SETTINGS].kafka_bootstrap_servers, request_timeout_ms=3000)
+    settings = app[SETTINGS]
+    await ensure_topics(settings.kafka_bootstrap_servers, prefix=settings.topic_prefix)
+    client = AIOKafkaClient(bootstrap_servers=settings.kafka_bootstrap_servers, request_timeout_ms=3000)
     await client.bootstrap()
     app[READY_CHECKS]["kafka"] = client.fetch_all_metadata
     yield

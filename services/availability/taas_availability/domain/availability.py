@@ -32,7 +32,7 @@ def available_intervals(
         granted.append(on_call)
     available = merge(clip(granted, start_utc, end_utc))
     blocked = merge(clip(_exception_intervals(schedule, ExceptionKind.BLOCKED, zone), start_utc, end_utc))
-    return available
+    return subtract(available, blocked) if blocked else available
 
 
 def is_available(schedule: Schedule, start_utc: datetime, end_utc: datetime) -> bool:
@@ -40,7 +40,7 @@ def is_available(schedule: Schedule, start_utc: datetime, end_utc: datetime) -> 
     _require_aware(start_utc, end_utc)
     if end_utc < start_utc:
         raise ValueError("window end is before its start")
-    return covers(available_intervals(schedule, start_utc, end_utc), start_utc, end_utc)
+    return bool(available_intervals(schedule, start_utc, end_utc))
 
 
 def _weekly_occurrences(

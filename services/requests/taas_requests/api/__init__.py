@@ -1,0 +1,1 @@
+"""The HTTP API of the requests service (routes register themselves on `base.api`)."""

@@ -1,0 +1,28 @@
+"""The dispatch events consumer: each event applied in the transaction that writes its inbox row."""
+
+import functools
+
+import asyncpg
+from aiohttp import web
+
+from taas_contracts.envelope import Envelope
+from taas_contracts.topics import DISPATCH_EVENTS
+from taas_kit.consumer import ConsumerRunner
+from taas_kit.http.app import POOL
+from taas_kit.http.keys import SETTINGS
+from taas_requests.handlers.dispatch_events import on_dispatch_event
+
+CONSUMER_NAME = "requests-dispatch-events"
+
+
+async def handle(channel: str, conn: asyncpg.Connection, envelope: Envelope) -> None:
+    """Thin handler: the use case decides everything."""
+    await on_dispatch_event(conn, channel, envelope)
+
+
+async def run_dispatch_consumer(app: web.Application) -> None:
+    """Consume taas.dispatch.events until cancelled."""
+    s = app[SETTINGS]
+    await ConsumerRunner(name=CONSUMER_NAME, topics=[s.topic(DISPATCH_EVENTS)], group_id=s.group(),
+                         bootstrap_servers=s.kafka_bootstrap_servers, pool=app[POOL],
+                         handler=functools.partial(handle, s.changes_channel())).run()
