@@ -1,6 +1,7 @@
 """`taas migrate`: apply each service's versioned SQL migrations to its own schema."""
 
 import asyncio
+import re
 
 import asyncpg
 
@@ -19,9 +20,28 @@ async def migrate_service(spec: ServiceSpec, dsn: str, schema: str | None = None
         await conn.close()
 
 
+_EXTENSION = re.compile(r"CREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", re.IGNORECASE)
+
+
+async def create_extensions(spec: ServiceSpec, admin_dsn: str, say=print) -> None:
+    """Create, as the superuser, every extension a service's migrations create (its own role may not)."""
+    names = sorted({n for m in migrations.discover(spec.name, spec.migrations_dir()) for n in _EXTENSION.findall(m.sql)})
+    if not names:
+        return
+    conn = await asyncpg.connect(admin_dsn)
+    try:
+        for name in names:
+            if not await conn.fetchval("SELECT 1 FROM pg_extension WHERE extname = $1", name):
+                await conn.execute(f'CREATE EXTENSION IF NOT EXISTS "{name}" WITH SCHEMA public')
+                say(f"  extension {name} created for {spec.name}")
+    finally:
+        await conn.close()
+
+
 def migrate_all(infra: Infra, say=print) -> None:
-    """Migrate every existing service."""
+    """Migrate every existing service (extensions first, as the superuser)."""
     total = 0
     for spec in existing():
+        asyncio.run(create_extensions(spec, infra.admin_dsn, say))
         total += asyncio.run(migrate_service(spec, infra.service_dsn(spec.name), say=say))
     say(f"  migrations {total} applied" if total else "  migrations up to date")

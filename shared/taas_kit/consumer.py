@@ -45,10 +45,13 @@ class ConsumerRunner:
     """Runs one consumer group member: each message handled once in a transaction with its inbox row."""
 
     def __init__(self, *, name: str, topics: list[str], group_id: str, bootstrap_servers: str, pool: asyncpg.Pool,
-                 handler: Handler, max_batch: int = 200, max_attempts: int = 3) -> None:
+                 handler: Handler, max_batch: int = 200, max_attempts: int = 3,
+                 parallel_partitions: bool = False) -> None:
         self.name, self.topics, self.group_id = name, topics, group_id
         self.bootstrap, self.pool, self.handler = bootstrap_servers, pool, handler
         self.max_batch, self.max_attempts = max_batch, max_attempts
+        # Partitions of a batch handled side by side (order kept within each): one slow key does not hold up others.
+        self.parallel_partitions = parallel_partitions
         self._consumer: AIOKafkaConsumer | None = None
         self._producer = None
         self._done: dict[TopicPartition, int] = {}
@@ -72,16 +75,23 @@ class ConsumerRunner:
             while True:
                 batches = await self._consumer.getmany(timeout_ms=200, max_records=self.max_batch)
                 self.ready.set()
+                if self.parallel_partitions and len(batches) > 1:
+                    await asyncio.gather(*(self._handle_partition(tp, records) for tp, records in batches.items()))
+                    await self.commit(only=set(batches))
+                    continue
                 for tp, records in batches.items():
-                    for record in records:
-                        await self._handle(record)
-                        self._done[tp] = record.offset + 1
+                    await self._handle_partition(tp, records)
                     await self.commit(only={tp})
         finally:
             with contextlib.suppress(Exception):
                 await self.commit()
             await self._consumer.stop()
             await self._producer.stop()
+
+    async def _handle_partition(self, tp: TopicPartition, records: list[ConsumerRecord]) -> None:
+        for record in records:
+            await self._handle(record)
+            self._done[tp] = record.offset + 1
 
     async def commit(self, only: set[TopicPartition] | None = None) -> None:
         """Commit the offsets after the last handled message of each (given) partition."""

@@ -1,5 +1,6 @@
 """The core use case: price a piece of work and write its ledger, usage events and budget alerts at once."""
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,7 +24,7 @@ from taas_kit.logging import get_logger
 log = get_logger("taas.billing")
 
 
-def agency_hours(agency: asyncpg.Record) -> AgencyHours:
+def agency_hours(agency: Mapping[str, Any]) -> AgencyHours:
     """The calendar of a stored agency."""
     return AgencyHours(ZoneInfo(agency["time_zone"]), frozenset(agency["business_days"]), agency["opens"],
                        agency["closes"])

@@ -20,6 +20,7 @@ class DispatchSettings(ServiceSettings):
     db_pool_max: int = 20
     consumer_name: str = "dispatch"
     consumer_batch: int = 200
+    parallel_partitions: bool = True
     config_file: Path | None = Field(None, description="JSON file with `scoring`, `offer_policy`, `matching`.")
     scoring: dict[str, Any] = Field(default_factory=dict, description="`{weights: {...}, curves: {...}}` (JSON).")
     offer_policy: dict[str, Any] = Field(default_factory=dict, description="Per severity / vacancy (JSON).")

@@ -24,7 +24,6 @@ from taas_contracts.events.dispatch import (
     TimeLogged,
 )
 from taas_contracts.events.requests import AgencySnapshot, BusinessHours
-from taas_contracts.topics import AGENCY_SNAPSHOTS, DISPATCH_EVENTS
 from taas_kit import auth, db, kafka
 
 
@@ -209,3 +208,9 @@ async def client(billing_settings: BillingSettings, harness: Harness):
     """A client of the running billing app."""
     async with serving(billing_settings) as c:
         yield c
+
+
+@pytest.fixture
+def serve():
+    """`serve(settings)`: an async context manager running the billing app in-process."""
+    return serving

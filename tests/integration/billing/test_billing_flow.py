@@ -1,16 +1,25 @@
 """Completed work becomes balanced ledger lines and CloudEvents usage records; parked work; releases; alerts."""
 
-import uuid
-
 import pytest
-from cloudevents.http import from_json
+from cloudevents.core.bindings.kafka import KafkaMessage, from_structured_event
+from cloudevents.v1.http import from_json
 
 from taas_billing.domain.usage_id import usage_event_id
-from taas_contracts.catalog import Severity
+from taas_contracts.catalog import RequestKind, Severity
 from taas_contracts.events.billing import BudgetAlertRaised, UsageRecorded
 from taas_contracts.topics import BILLING_ALERTS, BILLING_USAGE, DISPATCH_EVENTS, dead_letter_topic
 
 pytestmark = pytest.mark.integration
+
+
+def _cloudevent(record):
+    """Parse a record with both official SDK APIs (cloudevents 2.x: `core` and the 1.x-style `v1`)."""
+    headers = {k: v for k, v in record.headers or []}
+    core = from_structured_event(KafkaMessage(headers=headers, key=record.key, value=record.value))
+    legacy = from_json(record.value)
+    assert core.get_id() == legacy["id"] and core.get_data() == legacy.get_data()
+    assert core.get_extension("partitionkey") == record.key.decode()
+    return legacy
 
 
 def _for(agency_id: str):
@@ -45,7 +54,7 @@ async def test_completed_critical_incident_is_priced_posted_and_published_as_clo
     mine = _for(agency)(records)
     assert len(mine) == 2
     for record, segment in zip(mine, segments):
-        event = from_json(record.value)  # the official CloudEvents SDK parses the structured JSON
+        event = _cloudevent(record)  # the official CloudEvents SDK parses the structured JSON
         assert event["specversion"] == "1.0"
         assert event["id"] == str(usage_event_id(segment["segment_key"]))
         assert event["type"] == UsageRecorded.EVENT_TYPE
@@ -56,7 +65,7 @@ async def test_completed_critical_incident_is_priced_posted_and_published_as_clo
         assert usage.amount_cents == segment["amount_cents"] and usage.fee_cents == segment["fee_cents"]
         assert usage.lending_jurisdiction_id == "elm-city"
         assert dict(record.headers)["content-type"] == b"application/cloudevents+json"
-    assert UsageRecorded.model_validate(from_json(mine[1].value).get_data()).minutes == 510
+    assert UsageRecorded.model_validate(_cloudevent(mine[1]).get_data()).minutes == 510
     assert created.id not in {s["source_event_id"] for s in segments}
 
 
@@ -87,13 +96,12 @@ async def test_released_assignment_bills_the_time_logged_before_release(harness,
     segments = await h.segments(done.assignment_id)
     # One logged hour of a high incident, then the 60 minutes still short of the call-out minimum.
     assert [(s["kind"], s["amount_cents"]) for s in segments] == [("business_hours", 12_000), ("callout", 12_000)]
-    # A completion arriving afterwards for the same assignment bills nothing more.
-    await h.dispatch(done)
-    await h.wait_for(lambda: h.pool.fetchval(
-        "SELECT count(*) FROM processed_messages WHERE event_id IN (SELECT source_event_id FROM time_entries)"))
-    released_only = await h.pool.fetchval("SELECT count(*) FROM usage_segments WHERE assignment_id = $1",
-                                          done.assignment_id)
-    assert released_only == 2
+    # A completion arriving afterwards for the same assignment bills nothing more; a marker on the same
+    # request (same partition, handled after it) tells when it has been handled.
+    marker = h.completed(agency, [(h.utc(2027, 6, 8, 14), h.utc(2027, 6, 8, 15))], request_id=done.request_id)
+    await h.dispatch(done, marker)
+    await h.wait_for(lambda: h.billed(marker.assignment_id))
+    assert len(await h.segments(done.assignment_id)) == 2
 
 
 async def test_budget_alerts_at_80_and_100_percent_once_each(harness, client):
@@ -103,7 +111,7 @@ async def test_budget_alerts_at_80_and_100_percent_once_each(harness, client):
     # Three vacancy hours of $100 in business hours: 10,000 cents each.
     days = [(8, 14), (9, 14), (10, 14), (11, 14)]
     works = [h.completed(agency, [(h.utc(2027, 6, d, hr), h.utc(2027, 6, d, hr + 1))], rate_cents=10_000,
-                         kind=__import__("taas_contracts.catalog", fromlist=["RequestKind"]).RequestKind.VACANCY)
+                         kind=RequestKind.VACANCY)
              for d, hr in days]
     for work in works:
         await h.dispatch(work)
@@ -113,7 +121,7 @@ async def test_budget_alerts_at_80_and_100_percent_once_each(harness, client):
                                 "ORDER BY threshold_percent", agency)
     assert [(a["threshold_percent"], a["total_cents"]) for a in alerts] == [(80, 30_000), (100, 30_000)]
     records = await h.read(BILLING_ALERTS.name, lambda rs: len(_for(agency)(rs)) >= 2, settle=1.0)
-    raised = [BudgetAlertRaised.model_validate(from_json(r.value).get_data()) for r in _for(agency)(records)]
+    raised = [BudgetAlertRaised.model_validate(_cloudevent(r).get_data()) for r in _for(agency)(records)]
     assert [(a.threshold_percent, a.month, a.cap_cents) for a in raised] == [(80, "2027-06", 30_000),
                                                                             (100, "2027-06", 30_000)]
 
@@ -134,20 +142,23 @@ async def test_overlapping_time_entries_go_to_the_dead_letter_topic_and_the_next
     assert "overlap" in dict(record.headers)["dlq.reason"].decode()
 
 
-async def test_interlocal_agreement_sets_the_fee(harness, client):
+async def test_interlocal_agreement_sets_the_fee_for_its_pair_only(harness, client):
     h = harness
-    agency, lender = h.uid("oak"), h.uid("pine")
+    agency, lender, other = h.uid("oak"), h.uid("pine"), h.uid("elm")
     response = await client.post("/v1/agreements", json={"jurisdiction_a": lender, "jurisdiction_b": agency,
                                                          "fee_bps": 300}, headers=h.token("ops"))
     assert response.status == 201
     await h.agency(agency)
-    # Worked example 4 (third row): one segment of 209,250 cents under a 300 bps agreement.
-    done = h.completed(agency, [(h.utc(2027, 6, 8, 14), h.utc(2027, 6, 8, 14) + (h.utc(2027, 1, 1, 17, 26, 15) - h.utc(2027, 1, 1)))],
-                       lender=lender, rate_cents=12_000, severity=Severity.HIGH)
-    await h.dispatch(done)
-    await h.wait_for(lambda: h.billed(done.assignment_id))
-    segments = await h.segments(done.assignment_id)
-    assert sum(s["fee_cents"] for s in segments) == sum(round(s["amount_cents"] * 3 / 100) for s in segments) or True
-    for s in segments:
-        assert s["fee_cents"] == round(__import__("fractions").Fraction(s["amount_cents"] * 300, 10_000))
-    assert uuid.UUID(str(segments[0]["usage_id"]))
+    # High incident, Tuesday 10:00-12:00 EDT: two business hours at $120 = 24,000 cents.
+    under_agreement = h.completed(agency, [(h.utc(2027, 6, 8, 14), h.utc(2027, 6, 8, 16))], lender=lender)
+    default_fee = h.completed(agency, [(h.utc(2027, 6, 8, 14), h.utc(2027, 6, 8, 16))], lender=other)
+    await h.dispatch(under_agreement, default_fee)
+    await h.wait_for(lambda: h.billed(default_fee.assignment_id))
+    await h.wait_for(lambda: h.billed(under_agreement.assignment_id))
+    [agreed] = await h.segments(under_agreement.assignment_id)
+    [default] = await h.segments(default_fee.assignment_id)
+    assert (agreed["amount_cents"], agreed["fee_cents"]) == (24_000, 720)
+    assert (default["amount_cents"], default["fee_cents"]) == (24_000, 1_200)
+    credit = await h.pool.fetchval("SELECT credit_cents FROM ledger_lines WHERE account = $1",
+                                   f"jurisdiction:{lender}:payable")
+    assert credit == 23_280

@@ -30,7 +30,10 @@ def office_hours(zone: str, **changes: object) -> Schedule:
 def test_office_hours_in_chicago_are_the_matching_utc_hours() -> None:
     # 2027-07-05 is a Monday; Chicago is on CDT (UTC-5) in July.
     intervals = available_intervals(office_hours("America/Chicago"), utc(2027, 7, 5), utc(2027, 7, 7))
-    assert intervals == [(utc(2027, 7, 5, 14), utc(2027, 7, 5, 22)), (utc(2027, 7, 6, 14), utc(2027, 7, 6, 22))]
+    assert intervals == [
+        (utc(2027, 7, 5, 14), utc(2027, 7, 5, 22)),
+        (utc(2027, 7, 6, 14), utc(2027, 7, 6, 22)),
+    ]
 
 
 def test_intervals_are_clipped_to_the_asked_range() -> None:
@@ -82,7 +85,8 @@ def test_a_utc_window_across_midnight_is_checked_against_two_berlin_days() -> No
 
 
 def test_a_blocked_exception_cuts_into_weekly_windows() -> None:
-    blocked = DatedException(ExceptionKind.BLOCKED, datetime(2027, 7, 6, 12, 0), datetime(2027, 7, 6, 13, 30))
+    lunch = (datetime(2027, 7, 6, 12, 0), datetime(2027, 7, 6, 13, 30))  # local, CDT
+    blocked = DatedException(ExceptionKind.BLOCKED, *lunch)
     schedule = office_hours("America/Chicago", exceptions=(blocked,))
     assert available_intervals(schedule, utc(2027, 7, 6), utc(2027, 7, 7)) == [
         (utc(2027, 7, 6, 14), utc(2027, 7, 6, 17)),
@@ -113,7 +117,9 @@ def test_on_call_counts_until_its_end_and_from_its_start_when_given() -> None:
     assert available_intervals(open_ended, utc(2027, 7, 9, 20), utc(2027, 7, 11)) == [
         (utc(2027, 7, 9, 20), utc(2027, 7, 10, 6))
     ]
-    bounded = Schedule("America/Chicago", on_call_until=utc(2027, 7, 10, 6), on_call_since=utc(2027, 7, 10, 1))
+    bounded = Schedule(
+        "America/Chicago", on_call_until=utc(2027, 7, 10, 6), on_call_since=utc(2027, 7, 10, 1)
+    )
     assert available_intervals(bounded, utc(2027, 7, 9, 20), utc(2027, 7, 11)) == [
         (utc(2027, 7, 10, 1), utc(2027, 7, 10, 6))
     ]
@@ -129,7 +135,9 @@ def test_on_call_joins_the_office_hours_it_touches() -> None:
 
 def test_paused_is_never_available_whatever_else_says() -> None:
     extra = DatedException(ExceptionKind.EXTRA, utc(2027, 7, 10), utc(2027, 7, 11))
-    schedule = office_hours("America/Chicago", exceptions=(extra,), on_call_until=utc(2027, 8, 1), paused=True)
+    schedule = office_hours(
+        "America/Chicago", exceptions=(extra,), on_call_until=utc(2027, 8, 1), paused=True
+    )
     assert available_intervals(schedule, utc(2027, 7, 1), utc(2027, 8, 1)) == []
     assert not is_available(schedule, utc(2027, 7, 5, 15), utc(2027, 7, 5, 16))
 
@@ -148,7 +156,8 @@ def test_is_available_accepts_bounds_in_any_zone() -> None:
     from zoneinfo import ZoneInfo
 
     tokyo = ZoneInfo("Asia/Tokyo")  # Monday 14:00Z is Monday 23:00 in Tokyo
-    assert is_available(office_hours("America/Chicago"), datetime(2027, 7, 5, 23, tzinfo=tokyo), datetime(2027, 7, 6, 7, tzinfo=tokyo))
+    start, end = datetime(2027, 7, 5, 23, tzinfo=tokyo), datetime(2027, 7, 6, 7, tzinfo=tokyo)
+    assert is_available(office_hours("America/Chicago"), start, end)
 
 
 def test_sixty_days_of_office_hours_give_one_interval_per_weekday() -> None:

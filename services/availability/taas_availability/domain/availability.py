@@ -15,7 +15,7 @@ _MIDNIGHT = time(0)
 def available_intervals(
     schedule: Schedule, start_utc: datetime, end_utc: datetime
 ) -> list[Interval]:
-    """Sorted, disjoint, merged UTC intervals within [start_utc, end_utc) when the provider is available.
+    """The merged, sorted UTC intervals within [start_utc, end_utc) when the provider is available.
 
     Precedence: paused > blocked exceptions > (weekly windows, extra exceptions, on call).
     Local times resolve as `local_time` documents (DST gaps and repeats included).
@@ -31,7 +31,8 @@ def available_intervals(
     if on_call is not None:
         granted.append(on_call)
     available = merge(clip(granted, start_utc, end_utc))
-    blocked = merge(clip(_exception_intervals(schedule, ExceptionKind.BLOCKED, zone), start_utc, end_utc))
+    blocked_spans = _exception_intervals(schedule, ExceptionKind.BLOCKED, zone)
+    blocked = merge(clip(blocked_spans, start_utc, end_utc))
     return subtract(available, blocked) if blocked else available
 
 
@@ -40,7 +41,7 @@ def is_available(schedule: Schedule, start_utc: datetime, end_utc: datetime) -> 
     _require_aware(start_utc, end_utc)
     if end_utc < start_utc:
         raise ValueError("window end is before its start")
-    return bool(available_intervals(schedule, start_utc, end_utc))
+    return covers(available_intervals(schedule, start_utc, end_utc), start_utc, end_utc)
 
 
 def _weekly_occurrences(
@@ -75,15 +76,16 @@ def _weekly_occurrences(
 def _is_plain_day(day_start: datetime, day_end: datetime, zone: ZoneInfo) -> bool:
     """True if local minutes of this day map to UTC by a constant offset (no DST change inside).
 
-    Resolving every boundary through the zone costs about 2 us each; a day that starts at a real
-    local midnight and lasts exactly 24 h has no transition inside it (tzdata never changes a
-    zone's offset twice in one day and back), so its boundaries are plain additions.
+    Resolving every boundary through the zone costs about 2 us each. A day that starts at a real
+    local midnight and lasts exactly 24 h has no transition inside it, as no zone in tzdata has
+    changed its offset twice within 30 hours since 1970, so its boundaries are plain additions.
     """
     return day_end - day_start == _ONE_DAY and day_start.astimezone(zone).time() == _MIDNIGHT
 
 
 def _occurrence(day: date, window: WeeklyWindow, zone: ZoneInfo) -> Interval:
-    return resolve_minute(day, window.start_minute, zone), resolve_minute(day, window.end_minute, zone)
+    start = resolve_minute(day, window.start_minute, zone)
+    return start, resolve_minute(day, window.end_minute, zone)
 
 
 def _exception_intervals(schedule: Schedule, kind: ExceptionKind, zone: ZoneInfo) -> list[Interval]:

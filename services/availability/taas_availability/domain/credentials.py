@@ -70,7 +70,8 @@ def expiring_credentials(
     found = [
         ExpiringCredential(credential, credential.expires_on, (credential.expires_on - today).days)
         for credential in credentials
-        if credential.expires_on is not None and (credential.expires_on - today).days <= horizon_days
+        if credential.expires_on is not None
+        and (credential.expires_on - today).days <= horizon_days
     ]
     return sorted(found, key=lambda item: (item.expires_on, item.credential.label))
 

@@ -114,6 +114,7 @@ class DispatchRound:
     status: RoundStatus = RoundStatus.OFFERING
     assigned_provider_id: str | None = None
     acknowledgement_missed_by: tuple[str, ...] = ()
+    refused_by: tuple[str, ...] = ()
 
     @classmethod
     def start(
@@ -185,6 +186,25 @@ class DispatchRound:
         )
         return moved_on._advance(now)
 
+    def on_assignment_refused(self, provider_id: str, now: datetime) -> RoundStep:
+        """The database refused to book the on-call provider assigned at once (a race lost): move on."""
+        self._require_awaiting(provider_id)
+        moved_on = replace(
+            self,
+            status=RoundStatus.OFFERING,
+            assigned_provider_id=None,
+            refused_by=(*self.refused_by, provider_id),
+        )
+        return moved_on._advance(now)
+
+    def assign_manually(self, provider_id: str, now: datetime) -> RoundStep:
+        """Ops assigned `provider_id` by hand: withdraw every pending offer; the round is done."""
+        if self.status in (RoundStatus.ASSIGNED, RoundStatus.AWAITING_ACKNOWLEDGEMENT, RoundStatus.CANCELLED):
+            raise RoundClosed(f"request {self.request_id} round {self.round_number} is already {self.status}")
+        withdrawn = [offer.withdraw(now) for offer in self.pending_offers]
+        done = replace(self._with_offers(withdrawn), status=RoundStatus.ASSIGNED, assigned_provider_id=provider_id)
+        return RoundStep(done, tuple(WithdrawOffer(offer) for offer in withdrawn))
+
     def cancel(self, now: datetime) -> RoundStep:
         """The agency cancelled the request: withdraw every pending offer."""
         if self.status in (RoundStatus.ASSIGNED, RoundStatus.UNFILLED, RoundStatus.CANCELLED):
@@ -196,6 +216,7 @@ class DispatchRound:
     def outcomes(self) -> tuple[tuple[str, str], ...]:
         """What happened to each candidate tried so far, in rank order (for ops and the dispatch log)."""
         by_provider: dict[str, str] = {pid: ACKNOWLEDGEMENT_MISSED for pid in self.acknowledgement_missed_by}
+        by_provider.update({pid: BOOKING_REFUSED_REASON for pid in self.refused_by})
         for offer in self.offers:
             reason = f":{offer.decline_reason}" if offer.decline_reason else ""
             by_provider[offer.provider_id] = f"{offer.status}{reason}"

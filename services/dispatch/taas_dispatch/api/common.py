@@ -1,0 +1,56 @@
+"""The dispatch Api table and the one way a route runs a use case: in a transaction, errors as problems."""
+
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import asyncpg
+
+from taas_dispatch.domain.assignments import InvalidTimeEntry
+from taas_dispatch.domain.errors import DispatchDomainError
+from taas_dispatch.handlers.context import Deps
+from taas_dispatch.handlers.errors import UnknownId
+from taas_dispatch.keys import DEPS
+from taas_kit.http.app import POOL
+from taas_kit.http.problems import Problem, conflict, not_found
+from taas_kit.http.routing import Api, Call
+
+api = Api("taas dispatch")
+
+
+def now() -> datetime:
+    """The current instant (UTC)."""
+    return datetime.now(UTC)
+
+
+def deps_of(call: Call) -> Deps:
+    """The process's settings and configuration."""
+    return call.request.app[DEPS]
+
+
+def problem_of(error: Exception) -> Problem:
+    """The problem+json answer of a use-case error."""
+    if isinstance(error, UnknownId):
+        return not_found(error.what)
+    if isinstance(error, InvalidTimeEntry):
+        return Problem(422, "Unprocessable Content", error.message, code=error.code,
+                       errors=[{"pointer": "/started_at", "field": "started_at", "in": "body",
+                                "message": error.message, "type": error.code}])
+    assert isinstance(error, DispatchDomainError)
+    return conflict(error.message, error.code)
+
+
+@contextlib.asynccontextmanager
+async def transaction(call: Call) -> AsyncIterator[asyncpg.Connection]:
+    """A connection in a transaction; a refusal rolls everything back and answers as a problem."""
+    try:
+        async with call.request.app[POOL].acquire() as conn, conn.transaction():
+            yield conn
+    except (UnknownId, DispatchDomainError) as error:
+        raise problem_of(error) from error
+
+
+def provider_of(call: Call) -> str:
+    """The calling provider's id."""
+    assert call.principal is not None and call.principal.tenant is not None
+    return call.principal.tenant

@@ -1,0 +1,39 @@
+"""Thin Kafka entry point: request events and provider/agency snapshots, each handed to its use case."""
+
+import asyncpg
+from aiohttp import web
+
+from taas_contracts.envelope import Envelope
+from taas_contracts.events import parse_payload
+from taas_contracts.topics import AGENCY_SNAPSHOTS, PROVIDER_SNAPSHOTS, REQUEST_EVENTS
+from taas_dispatch.handlers import HANDLERS
+from taas_dispatch.handlers.context import Deps
+from taas_dispatch.keys import DEPS
+from taas_kit.consumer import ConsumerRunner, Handler
+from taas_kit.http.app import POOL
+
+
+def make_handler(deps: Deps) -> Handler:
+    """The runner's handler: other event types on the topics are skipped."""
+    async def handle(conn: asyncpg.Connection, envelope: Envelope) -> None:
+        use_case = HANDLERS.get(envelope.type)
+        if use_case is None:
+            return
+        await use_case(conn, deps, parse_payload(envelope), envelope)
+    return handle
+
+
+def make_runner(deps: Deps, pool: asyncpg.Pool) -> ConsumerRunner:
+    """One consumer group member reading requests and snapshots."""
+    s = deps.settings
+    return ConsumerRunner(
+        name=s.consumer_name,
+        topics=[s.topic(REQUEST_EVENTS), s.topic(PROVIDER_SNAPSHOTS), s.topic(AGENCY_SNAPSHOTS)],
+        group_id=s.group(), bootstrap_servers=s.kafka_bootstrap_servers, pool=pool, handler=make_handler(deps),
+        max_batch=s.consumer_batch, parallel_partitions=s.parallel_partitions,
+    )
+
+
+async def run_consumer(app: web.Application) -> None:
+    """Consume until cancelled (the app's background context restarts it after a crash)."""
+    await make_runner(app[DEPS], app[POOL]).run()

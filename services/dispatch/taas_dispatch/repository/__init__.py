@@ -1,0 +1,1 @@
+"""SQL (asyncpg) for dispatch's tables, one module per table group."""

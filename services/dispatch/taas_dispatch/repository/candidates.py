@@ -1,0 +1,111 @@
+"""The hard filters as one SQL query: eligible providers (a bounded pool) plus a sample of those excluded."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import asyncpg
+
+from taas_dispatch.domain.time_windows import TimeWindow
+from taas_dispatch.domain.views import RequestView, VacancyRequest
+
+# Same formula and radius as domain.geo.haversine_km, so SQL and the reference filters agree.
+_DISTANCE_KM = """2 * 6371.0088 * asin(least(1.0, sqrt(
+    power(sin(radians($9 - p.onsite_lat) / 2), 2)
+    + cos(radians(p.onsite_lat)) * cos(radians($9)) * power(sin(radians($10 - p.onsite_lon) / 2), 2))))"""
+
+_ON_CALL = ("CASE WHEN p.on_call_until > $3 THEN tstzmultirange(tstzrange($3, p.on_call_until)) "
+            "ELSE '{}'::tstzmultirange END")
+
+_INCIDENT_AVAILABLE = f"(p.availability @> $2 OR (p.on_call_until > $3 AND (p.availability + {_ON_CALL}) @> $2))"
+
+# Every week of a vacancy needs its hours inside the availability (plus a current on-call shift).
+_VACANCY_AVAILABLE = f"""NOT EXISTS (
+    SELECT 1 FROM unnest($14::timestamptz[], $15::timestamptz[]) AS w(s, e)
+    WHERE coalesce((SELECT sum(upper(r) - lower(r))
+                    FROM unnest((p.availability + {_ON_CALL}) * tstzmultirange(tstzrange(w.s, w.e))) AS r),
+                   interval '0') < $16)"""
+
+_ELIGIBLE = """p.status = 'active'
+    AND p.roles @> ARRAY[$1::text]
+    AND p.cert_names @> $4::text[]
+    AND NOT EXISTS (SELECT 1 FROM unnest($4::text[]) AS c WHERE (p.cert_expiry ->> c)::timestamptz < upper($2))
+    AND p.clearance_names @> $5::text[]
+    AND NOT EXISTS (SELECT 1 FROM unnest($5::text[]) AS c
+                    WHERE (p.clearance_expiry ->> c)::timestamptz < upper($2))
+    AND {available}
+    AND p.hourly_rate_cents <= $6
+    AND NOT (p.conflicts @> ARRAY[$7::text])
+    AND (NOT $8 OR (p.onsite_lat IS NOT NULL AND {distance} <= p.onsite_radius_km))
+    AND (SELECT count(DISTINCT b.slot) FROM bookings AS b
+         WHERE b.provider_id = p.provider_id AND b.period && $2) < p.capacity"""
+
+_COLUMNS = """p.provider_id, p.roles, p.skills, p.cert_expiry, p.clearance_expiry, p.hourly_rate_cents, p.capacity,
+    p.status, p.conflicts, p.onsite_lat, p.onsite_lon, p.onsite_radius_km, p.on_call_until,
+    p.home_jurisdiction_id, p.firm, p.time_zone, p.regions"""
+
+
+def _query(available: str) -> str:
+    eligible = _ELIGIBLE.format(available=available, distance=_DISTANCE_KM)
+    return f"""
+(SELECT true AS eligible, {_COLUMNS}, NULL::tstzmultirange AS availability, NULL::tstzrange[] AS booked
+ FROM providers AS p
+ WHERE {eligible} AND NOT (p.provider_id = ANY($13::text[]))
+ LIMIT $11)
+UNION ALL
+(SELECT false, {_COLUMNS}, p.availability,
+        ARRAY(SELECT b.period FROM bookings AS b WHERE b.provider_id = p.provider_id AND b.period && $2)
+ FROM providers AS p
+ WHERE p.roles @> ARRAY[$1::text] AND (NOT coalesce({eligible}, false) OR p.provider_id = ANY($13::text[]))
+ LIMIT $12)"""
+
+
+def _typed(text: str) -> str:
+    """Give the window and `now` parameters their types wherever they appear."""
+    return text.replace("$2", "$2::tstzrange").replace("$3", "$3::timestamptz")
+
+
+INCIDENT_QUERY = _typed(_query(_INCIDENT_AVAILABLE))
+VACANCY_QUERY = _typed(_query(_VACANCY_AVAILABLE))
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateRows:
+    """Rows of eligible providers (at most the pool size) and a sample of excluded providers with the role."""
+
+    eligible: list[asyncpg.Record]
+    excluded: list[asyncpg.Record]
+
+
+def query_args(request: RequestView, window: TimeWindow, now: datetime, pool: int, sample: int,
+               tried: list[str]) -> tuple[str, list]:
+    """The query text and its arguments for `request` over `window` at `now`."""
+    needs = request.requirements
+    location = needs.onsite_location
+    args: list = [
+        str(needs.role),
+        asyncpg.Range(window.start, window.end),
+        now,
+        sorted(needs.required_certifications),
+        sorted(str(c) for c in needs.required_clearances),
+        needs.max_hourly_rate_cents,
+        request.agency_id,
+        bool(needs.onsite and location is not None),
+        location.latitude if location else 0.0,
+        location.longitude if location else 0.0,
+        pool,
+        sample,
+        tried,
+    ]
+    if isinstance(request, VacancyRequest):
+        weeks = request.week_windows()
+        args += [[w.start for w in weeks], [w.end for w in weeks], timedelta(hours=request.hours_per_week)]
+        return VACANCY_QUERY, args
+    return INCIDENT_QUERY, args
+
+
+async def find(conn: asyncpg.Connection, request: RequestView, window: TimeWindow, now: datetime, *, pool: int,
+               sample: int, tried: list[str] = ()) -> CandidateRows:
+    """Run the hard filters in SQL."""
+    text, args = query_args(request, window, now, pool, sample, list(tried))
+    rows = await conn.fetch(text, *args)
+    return CandidateRows([r for r in rows if r["eligible"]], [r for r in rows if not r["eligible"]])

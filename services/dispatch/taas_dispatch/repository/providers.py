@@ -1,0 +1,57 @@
+"""The provider and agency read models: upserts from snapshots (newest version wins) and lookups."""
+
+from typing import Any
+
+import asyncpg
+
+_PROVIDER_COLUMNS = (
+    "provider_id", "version", "name", "roles", "skills", "cert_names", "cert_expiry", "clearance_names",
+    "clearance_expiry", "hourly_rate_cents", "capacity", "status", "conflicts", "onsite_lat", "onsite_lon",
+    "onsite_radius_km", "availability", "on_call_until", "home_jurisdiction_id", "firm", "time_zone", "regions",
+    "horizon_until",
+)
+_UPSERT_PROVIDER = f"""
+INSERT INTO providers ({", ".join(_PROVIDER_COLUMNS)}, updated_at)
+VALUES ({", ".join(f"${i}" for i in range(1, len(_PROVIDER_COLUMNS) + 1))}, now())
+ON CONFLICT (provider_id) DO UPDATE SET
+    {", ".join(f"{c} = EXCLUDED.{c}" for c in _PROVIDER_COLUMNS[1:])}, updated_at = now()
+WHERE providers.version < EXCLUDED.version
+RETURNING provider_id"""
+
+
+async def upsert_provider(conn: asyncpg.Connection, row: dict[str, Any]) -> bool:
+    """Store a provider snapshot unless a newer version is already stored; True if it was stored."""
+    return await conn.fetchval(_UPSERT_PROVIDER, *(row[c] for c in _PROVIDER_COLUMNS)) is not None
+
+
+async def upsert_many_providers(conn: asyncpg.Connection, rows: list[dict[str, Any]]) -> None:
+    """Store many snapshots (benchmarks and tests seed with it)."""
+    await conn.executemany(_UPSERT_PROVIDER, [tuple(row[c] for c in _PROVIDER_COLUMNS) for row in rows])
+
+
+async def get_provider(conn: asyncpg.Connection, provider_id: str) -> asyncpg.Record | None:
+    """A provider row, or None."""
+    return await conn.fetchrow("SELECT * FROM providers WHERE provider_id = $1", provider_id)
+
+
+async def booked_periods(conn: asyncpg.Connection, provider_id: str) -> list[asyncpg.Range]:
+    """The periods a provider is booked for."""
+    rows = await conn.fetch("SELECT period FROM bookings WHERE provider_id = $1", provider_id)
+    return [r["period"] for r in rows]
+
+
+async def upsert_agency(conn: asyncpg.Connection, agency_id: str, name: str, time_zone: str, active: bool,
+                        version: int) -> None:
+    """Store an agency snapshot unless a newer version is already stored."""
+    await conn.execute(
+        """INSERT INTO agencies (agency_id, name, time_zone, active, version) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (agency_id) DO UPDATE SET name = EXCLUDED.name, time_zone = EXCLUDED.time_zone,
+               active = EXCLUDED.active, version = EXCLUDED.version, updated_at = now()
+           WHERE agencies.version < EXCLUDED.version""",
+        agency_id, name, time_zone, active, version,
+    )
+
+
+async def agency_time_zone(conn: asyncpg.Connection, agency_id: str) -> str | None:
+    """The agency's time zone, if its snapshot arrived."""
+    return await conn.fetchval("SELECT time_zone FROM agencies WHERE agency_id = $1", agency_id)
