@@ -26,6 +26,11 @@ def _parser() -> argparse.ArgumentParser:
     issue.add_argument("--ttl", type=int, default=30 * 86400, help="lifetime in seconds (default 30 days)")
     revoke = ksub.add_parser("revoke", help="revoke a token (the token itself or its id)")
     revoke.add_argument("token")
+    log = sub.add_parser("log", help="print the dispatch log (every decision and its reasons)")
+    log.add_argument("-f", "--follow", action="store_true", help="keep printing new records")
+    log.add_argument("-n", "--last", type=int, default=20, help="records per partition to start from (default 20)")
+    log.add_argument("--request", help="only this request id")
+    sub.add_parser("dlq", help="list dead-lettered messages with their reasons")
     test = sub.add_parser("test", help="run the test suite against real Kafka and PostgreSQL")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra pytest arguments")
     bench = sub.add_parser("bench", help="run a benchmark and print its figures")
@@ -73,6 +78,16 @@ def _run(args: argparse.Namespace) -> int:
             return 0
         jti = keys.revoke(args.token, infra.current().bootstrap)
         print(f"revoked {jti}", file=sys.stderr)
+        return 0
+    if args.command in ("log", "dlq"):
+        from taas_cli import ops
+
+        bootstrap, prefix = infra.current().bootstrap, os.environ.get("TAAS_TOPIC_PREFIX", "")
+        if args.command == "log":
+            ops.run(ops.tail_dispatch_log(bootstrap, prefix, args.follow, args.last, args.request))
+            return 0
+        found = ops.run(ops.list_dead_letters(bootstrap, prefix))
+        print(f"{found} dead letter(s)", file=sys.stderr)
         return 0
     if args.command == "test":
         return _test(args.pytest_args)

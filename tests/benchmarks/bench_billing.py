@@ -120,7 +120,7 @@ async def main(quick: bool) -> None:
     configure_logging("WARNING", json=True)
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
     dsn = os.environ["DATABASE_URL"]
-    burst, rate, paced = (300, 50, 100) if quick else (3000, 100, 1000)
+    burst, rate, paced = (300, 50, 100) if quick else (3000, 50, 1000)
     prefix = f"bench_{uuid.uuid4().hex[:8]}."
     schema = f"bench_billing_{uuid.uuid4().hex[:8]}"
     await kafka.ensure_topics(bootstrap, prefix=prefix)

@@ -1,0 +1,133 @@
+"""End-to-end fixtures: every service as its own process, on a unique topic prefix and unique schemas."""
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass, field
+
+import aiohttp
+import asyncpg
+import pytest
+
+from taas_cli.services import existing
+from taas_kit import auth, migrations
+from taas_kit.kafka import ensure_topics
+
+SECRET = "e2e-secret"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Stack:
+    """The running services: their base URLs and a way to mint tokens."""
+
+    urls: dict[str, str]
+    prefix: str
+    bootstrap: str
+    schemas: dict[str, str]
+    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def token(self, role: str, tenant: str | None = None) -> dict[str, str]:
+        """Authorization header for a role (and tenant)."""
+        return {"Authorization": f"Bearer {auth.issue(SECRET, role, tenant)}"}
+
+    def topic(self, name: str) -> str:
+        """A registry topic's name in this stack."""
+        return self.prefix + name
+
+
+@pytest.fixture(scope="session")
+async def stack(pg_dsn: str, kafka_bootstrap: str):
+    """Start every existing service (migrated into fresh schemas) and wait until each is ready."""
+    import uuid
+
+    run = uuid.uuid4().hex[:8]
+    prefix = f"e2e{run}."
+    await ensure_topics(kafka_bootstrap, prefix=prefix)
+    specs = existing()
+    schemas, urls, procs = {}, {}, {}
+    conn = await asyncpg.connect(pg_dsn)
+    try:
+        for spec in specs:
+            schemas[spec.name] = f"e2e_{run}_{spec.name}"
+            await migrations.apply(conn, schemas[spec.name], migrations.discover(spec.name, spec.migrations_dir()),
+                                   say=lambda *_: None)
+    finally:
+        await conn.close()
+    log_dir = os.path.join(os.environ.get("TAAS_STATE_DIR", ".taas"), "logs")
+    os.makedirs(log_dir, exist_ok=True)
+    for spec in specs:
+        port = _free_port()
+        urls[spec.name] = f"http://127.0.0.1:{port}"
+        env = {**os.environ, "DATABASE_URL": pg_dsn, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+               "TAAS_TOPIC_PREFIX": prefix, "TAAS_AUTH_SECRET": SECRET, "PYTHONUNBUFFERED": "1",
+               f"{spec.env_prefix}HTTP_PORT": str(port), f"{spec.env_prefix}DB_SCHEMA": schemas[spec.name],
+               f"{spec.env_prefix}CONSUMER_GROUP": f"e2e-{run}-{spec.name}", f"{spec.env_prefix}LOG_JSON": "true"}
+        log = open(os.path.join(log_dir, f"e2e-{spec.name}.log"), "ab")
+        procs[spec.name] = subprocess.Popen([sys.executable, "-m", spec.module], env=env, stdout=log,
+                                            stderr=subprocess.STDOUT)
+    stack = Stack(urls, prefix, kafka_bootstrap, schemas, procs)
+    try:
+        await _wait_ready(stack)
+        yield stack
+    finally:
+        for proc in procs.values():
+            proc.terminate()
+        for proc in procs.values():
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        conn = await asyncpg.connect(pg_dsn)
+        try:
+            for schema in schemas.values():
+                await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        finally:
+            await conn.close()
+
+
+async def _wait_ready(stack: Stack, timeout: float = 60.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    waiting = dict(stack.urls)
+    async with aiohttp.ClientSession() as http:
+        while waiting and loop.time() < deadline:
+            for name, url in list(waiting.items()):
+                if stack.procs[name].poll() is not None:
+                    raise RuntimeError(f"{name} exited during start-up (see .taas/logs/e2e-{name}.log)")
+                try:
+                    async with http.get(url + "/readyz") as resp:
+                        if resp.status == 200:
+                            waiting.pop(name)
+                except aiohttp.ClientError:
+                    pass
+            await asyncio.sleep(0.2)
+    if waiting:
+        raise RuntimeError(f"not ready within {timeout:.0f}s: {', '.join(waiting)}")
+
+
+@pytest.fixture
+def eventually():
+    """The poll-with-deadline helper."""
+    return _eventually
+
+
+async def _eventually(check, timeout: float = 20.0, interval: float = 0.1):
+    """Poll an async check until it returns a truthy value (returned) or the deadline passes (AssertionError)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    last = None
+    while loop.time() < deadline:
+        last = await check()
+        if last:
+            return last
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s (last value: {last!r})")
