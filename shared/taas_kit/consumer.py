@@ -63,15 +63,16 @@ class ConsumerRunner:
 
         await create_topics(self.bootstrap, [NewTopic(dead_letter_topic(t), 1, 1) for t in self.topics])
         self._producer = kafka.make_producer(self.bootstrap)
-        await self._producer.start()
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=self.bootstrap, group_id=self.group_id, enable_auto_commit=False,
             auto_offset_reset="earliest", max_poll_records=self.max_batch, fetch_max_wait_ms=100,
             session_timeout_ms=10_000, heartbeat_interval_ms=1_000,
         )
         self._consumer.subscribe(self.topics, listener=_Rebalance(self))
-        await self._consumer.start()
         try:
+            # Started inside the try: a runner cancelled while starting still closes both clients.
+            await self._producer.start()
+            await self._consumer.start()
             while True:
                 batches = await self._consumer.getmany(timeout_ms=200, max_records=self.max_batch)
                 self.ready.set()

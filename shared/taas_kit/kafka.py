@@ -41,8 +41,11 @@ def decode(value: bytes | None) -> Envelope:
 
 
 def headers_for(event_type: str, event_id: str) -> list[tuple[str, bytes]]:
-    """Kafka headers that let tools route without parsing the body."""
-    return [("content-type", CONTENT_TYPE), ("ce_type", event_type.encode()), ("ce_id", event_id.encode())]
+    """Kafka headers that let tools route without parsing the body.
+
+    No `ce_` headers: with them, CloudEvents SDKs take a structured-mode message for a binary-mode one.
+    """
+    return [("content-type", CONTENT_TYPE), ("taas_type", event_type.encode()), ("taas_id", event_id.encode())]
 
 
 async def ensure_topics(bootstrap_servers: str, topics: tuple[Topic, ...] = ALL_TOPICS, with_dlq: bool = True,

@@ -72,6 +72,8 @@ async def throughput(settings: BillingSettings, pool: asyncpg.Pool, producer, n:
                             key=request_id.encode())
     await producer.flush()
     finished = await _wait_billed(pool, already + n, timeout=60 + n / 20)
+    while await pool.fetchval("SELECT count(*) FROM outbox"):  # let the relay drain before the next measurement
+        await asyncio.sleep(0.05)
     segments = await pool.fetchval("SELECT count(*) FROM usage_segments")
     elapsed = finished - started
     return {"n": n, "seconds": elapsed, "per_second": n / elapsed, "segments_total": segments}

@@ -71,8 +71,7 @@ class Effects:
                                         id=record["record_id"], time=self.now)
             rows.append((self.settings.topic(DISPATCH_LOG), self.request_id, envelope))
         if self._records:
-            await log_repo.insert(conn, self._records)
-            await conn.execute("SELECT pg_notify($1, '')", log_channel(self.settings.db_schema))
+            await log_repo.insert(conn, self._records)  # a trigger wakes the live stream
         await outbox.add(conn, self.settings.db_schema, rows)
         self._events.clear()
         self._records.clear()

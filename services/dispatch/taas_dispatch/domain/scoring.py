@@ -3,7 +3,6 @@
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -118,8 +117,9 @@ def _jurisdiction_fairness(f: _Facts) -> _Measured:
 
 def _cost(f: _Facts) -> _Measured:
     rate, cap = f.provider.hourly_rate_cents, f.request.requirements.max_hourly_rate_cents
-    # A zero cap admits only providers who cost nothing; any rate above the cap scores zero.
-    value = float(max(Fraction(0), 1 - Fraction(rate, cap))) if cap > 0 else float(rate == 0)
+    # A zero cap admits only providers who cost nothing; any rate above the cap scores zero. One correctly
+    # rounded division of integers equals float(1 - Fraction(rate, cap)) exactly, at a fraction of the cost.
+    value = max(0, cap - rate) / cap if cap > 0 else float(rate == 0)
     return (value, {"hourly_rate_cents": rate, "cap_cents": cap})
 
 

@@ -49,8 +49,7 @@ async def apply_step(conn: asyncpg.Connection, deps: Deps, state: RequestState, 
 
 async def _offer(conn: asyncpg.Connection, state: RequestState, offers: list[Offer], fx: Effects) -> None:
     rows = [(o, state.round_number, state.ranks.get(o.provider_id, 0)) for o in offers]
-    await offer_repo.insert(conn, rows)
-    await timers.add(conn, [(timers.OFFER_EXPIRY, o.request_id, o.offer_id, o.expires_at) for o in offers])
+    await offer_repo.insert(conn, rows)  # with their deadlines
     for offer, _, rank in rows:
         fx.event(OfferCreated, offer_id=offer.offer_id, provider_id=offer.provider_id, expires_at=offer.expires_at,
                  rank=rank)

@@ -177,3 +177,12 @@ CREATE INDEX dispatch_log_request ON dispatch_log (request_id, id);
 CREATE INDEX dispatch_log_provider ON dispatch_log (provider_id, id) WHERE provider_id IS NOT NULL;
 CREATE INDEX dispatch_log_agency ON dispatch_log (agency_id, id);
 CREATE INDEX dispatch_log_at ON dispatch_log (at);
+
+-- Wake the live log stream of every instance when records are committed (no extra round trip per change).
+CREATE FUNCTION notify_dispatch_log() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('taas_dispatch_log_' || TG_TABLE_SCHEMA, '');
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER dispatch_log_notify AFTER INSERT ON dispatch_log FOR EACH STATEMENT EXECUTE FUNCTION notify_dispatch_log();

@@ -1,0 +1,1 @@
+"""SQL of the availability service's tables (asyncpg)."""
