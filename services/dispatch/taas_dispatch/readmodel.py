@@ -24,6 +24,7 @@ from taas_dispatch.domain.views import (
 )
 
 ACTIVE = "active"
+_ROLES = {role.value: role for role in Role}
 
 
 def _utc(moment: datetime) -> datetime:
@@ -107,7 +108,7 @@ def provider_view(row: Any, reliability: ReliabilityStats | None = None, *, full
         available = tuple(TimeWindow(r.lower, r.upper) for r in row["availability"] if r.lower and r.upper)
     return ProviderView(
         provider_id=row["provider_id"],
-        roles=frozenset(Role(r) for r in row["roles"]),
+        roles=frozenset(_ROLES[r] for r in row["roles"] if r in _ROLES),
         home_jurisdiction_id=jurisdiction_key(row["home_jurisdiction_id"], row["firm"], row["provider_id"]),
         time_zone=row["time_zone"],
         hourly_rate_cents=row["hourly_rate_cents"],
@@ -115,7 +116,7 @@ def provider_view(row: Any, reliability: ReliabilityStats | None = None, *, full
         skills=frozenset(row["skills"]),
         certifications=certs,
         clearances=clearances,
-        regions=frozenset(row["regions"]) if full else frozenset(),
+        regions=frozenset(row["regions"] or ()) if full else frozenset(),
         onsite_area=onsite,
         conflict_agency_ids=frozenset(row["conflicts"]) if full else frozenset(),
         available=available,

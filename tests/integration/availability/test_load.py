@@ -29,6 +29,10 @@ async def _send(producer, topic: str, key: str, payload, event_id: str | None = 
     return env.id
 
 
+async def _handled(svc, n: int) -> bool:
+    return await svc.fetchval("SELECT count(*) FROM processed_messages") == n
+
+
 async def test_load_follows_assignment_events_and_duplicates_change_nothing(svc):
     created, headers = await svc.new_provider(capacity=2)
     pid = created["id"]
@@ -64,7 +68,9 @@ async def test_load_follows_assignment_events_and_duplicates_change_nothing(svc)
         await _send(producer, topic, r2, released)
         # A late duplicate of the creation does not bring a finished assignment back.
         await _send(producer, topic, r1, _created(pid, r1, a1))
-        body = await svc.poll(lambda: load(1))
+        await svc.poll(lambda: _handled(svc, 8))
+        body = await load(1)
+        assert body is not None
         assert [e["assignment_id"] for e in body["engagements"]] == [a3]
         read = await (await svc.client.get(f"/v1/providers/{pid}", headers=svc.ops)).json()
         assert read["load"] == {"active_engagements": 1, "remaining_capacity": 1}

@@ -242,4 +242,4 @@ async def _all_billed(h, agency: str, n: int) -> bool:
 
 
 def _id(record) -> str:
-    return dict(record.headers)["ce_id"].decode()
+    return dict(record.headers)["taas_id"].decode()

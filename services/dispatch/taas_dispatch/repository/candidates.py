@@ -39,20 +39,25 @@ _ELIGIBLE = """p.status = 'active'
     AND (SELECT count(DISTINCT b.slot) FROM bookings AS b
          WHERE b.provider_id = p.provider_id AND b.period && $2) < p.capacity"""
 
-_COLUMNS = """p.provider_id, p.roles, p.skills, p.cert_expiry, p.clearance_expiry, p.hourly_rate_cents, p.capacity,
-    p.status, p.conflicts, p.onsite_lat, p.onsite_lon, p.onsite_radius_km, p.on_call_until,
-    p.home_jurisdiction_id, p.firm, p.time_zone, p.regions"""
+_SCORED = """p.provider_id, p.roles, p.skills, p.hourly_rate_cents, p.capacity, p.status, p.on_call_until,
+    p.home_jurisdiction_id, p.firm, p.time_zone"""
+# Only the excluded sample needs what the reference filters read; the pool only needs what the scorer reads.
+_FILTERED = """p.cert_expiry, p.clearance_expiry, p.conflicts, p.onsite_lat, p.onsite_lon, p.onsite_radius_km,
+    p.regions, p.availability"""
+_UNUSED = """NULL::jsonb AS cert_expiry, NULL::jsonb AS clearance_expiry, NULL::text[] AS conflicts,
+    NULL::float8 AS onsite_lat, NULL::float8 AS onsite_lon, NULL::float8 AS onsite_radius_km, NULL::text[] AS regions,
+    NULL::tstzmultirange AS availability"""
 
 
 def _query(available: str) -> str:
     eligible = _ELIGIBLE.format(available=available, distance=_DISTANCE_KM)
     return f"""
-(SELECT true AS eligible, {_COLUMNS}, NULL::tstzmultirange AS availability, NULL::tstzrange[] AS booked
+(SELECT true AS eligible, {_SCORED}, {_UNUSED}, NULL::tstzrange[] AS booked
  FROM providers AS p
  WHERE {eligible} AND NOT (p.provider_id = ANY($13::text[]))
  LIMIT $11)
 UNION ALL
-(SELECT false, {_COLUMNS}, p.availability,
+(SELECT false, {_SCORED}, {_FILTERED},
         ARRAY(SELECT b.period FROM bookings AS b WHERE b.provider_id = p.provider_id AND b.period && $2)
  FROM providers AS p
  WHERE p.roles @> ARRAY[$1::text] AND (NOT coalesce({eligible}, false) OR p.provider_id = ANY($13::text[]))
