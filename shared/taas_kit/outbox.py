@@ -22,13 +22,19 @@ def channel(schema: str) -> str:
     return f"taas_outbox_{schema}"
 
 
-async def add(conn: asyncpg.Connection, schema: str, events: list[tuple[str, str, Envelope]]) -> None:
+def _row(topic: str, key: str, e: Envelope | dict) -> tuple:
+    if isinstance(e, Envelope):
+        return (e.id, topic, key, e.type, e.model_dump(mode="json", exclude_none=True))
+    return (e["id"], topic, key, e["type"], e)  # an envelope already in its JSON form (hot paths skip pydantic)
+
+
+async def add(conn: asyncpg.Connection, schema: str, events: list[tuple[str, str, Envelope | dict]]) -> None:
     """Write (topic, key, envelope) rows in the caller's transaction; NOTIFY wakes the relay at commit."""
     if not events:
         return
     await conn.executemany(
         "INSERT INTO outbox (event_id, topic, key, type, envelope) VALUES ($1, $2, $3, $4, $5)",
-        [(e.id, topic, key, e.type, e.model_dump(mode="json", exclude_none=True)) for topic, key, e in events],
+        [_row(topic, key, e) for topic, key, e in events],
     )
     await conn.execute("SELECT pg_notify($1, '')", channel(schema))
 

@@ -27,6 +27,7 @@ from taas_contracts.events.availability import Certification, ClearanceGrant, Pr
 from taas_contracts.events.requests import RequestSubmitted  # noqa: E402
 from taas_contracts.topics import DISPATCH_EVENTS, REQUEST_EVENTS  # noqa: E402
 from taas_dispatch.app import MIGRATIONS  # noqa: E402
+from taas_dispatch.config import MatchingLimits  # noqa: E402
 from taas_dispatch.readmodel import provider_row, request_view  # noqa: E402
 from taas_dispatch.repository import candidates  # noqa: E402
 from taas_dispatch.repository.providers import upsert_many_providers  # noqa: E402
@@ -208,7 +209,8 @@ async def _wait_ready(dsn: str, schema: str, prefix: str, producer, rng: random.
 
 
 async def candidate_query(dsn: str, sizes: list[int], queries: int) -> dict[str, dict]:
-    """p50/p99 of the hard-filter query (pool 200, why-not sample 20) as the provider table grows."""
+    """p50/p99 of the hard-filter query (default pool and why-not sample) as the provider table grows."""
+    limits = MatchingLimits()
     rng = random.Random(11)
     now = datetime.now(UTC)
     schema = await _fresh_schema(dsn)
@@ -226,7 +228,8 @@ async def candidate_query(dsn: str, sizes: list[int], queries: int) -> dict[str,
                         request = request_view(_request(rng, f"q{q}", now, rng.choice(ROLES)), None)
                         window = request.engagement_window(now)
                         started = time.perf_counter()
-                        rows = await candidates.find(conn, request, window, now, pool=200, sample=20)
+                        rows = await candidates.find(conn, request, window, now, pool=limits.candidate_pool,
+                                                    sample=limits.why_not_sample)
                         if q >= 20:  # the first few warm the caches and plans
                             latencies.append(time.perf_counter() - started)
                             eligible += len(rows.eligible)

@@ -1,5 +1,7 @@
 """The assignment events consumer: each event applied in the transaction that writes its inbox row."""
 
+import asyncio
+
 import asyncpg
 from aiohttp import web
 
@@ -11,6 +13,8 @@ from taas_kit.http.app import POOL
 from taas_kit.http.keys import SETTINGS
 
 CONSUMER_NAME = "availability-assignments"
+# Set once the consumer has joined its group and fetched (tests and benchmarks wait for it).
+ASSIGNMENTS_READY = web.AppKey("assignments_ready", asyncio.Event)
 
 
 async def handle(conn: asyncpg.Connection, envelope: Envelope) -> None:
@@ -21,5 +25,7 @@ async def handle(conn: asyncpg.Connection, envelope: Envelope) -> None:
 async def run_assignments_consumer(app: web.Application) -> None:
     """Consume taas.dispatch.events until cancelled."""
     s = app[SETTINGS]
-    await ConsumerRunner(name=CONSUMER_NAME, topics=[s.topic(DISPATCH_EVENTS)], group_id=s.group(),
-                         bootstrap_servers=s.kafka_bootstrap_servers, pool=app[POOL], handler=handle).run()
+    runner = ConsumerRunner(name=CONSUMER_NAME, topics=[s.topic(DISPATCH_EVENTS)], group_id=s.group(),
+                            bootstrap_servers=s.kafka_bootstrap_servers, pool=app[POOL], handler=handle)
+    runner.ready = app[ASSIGNMENTS_READY]
+    await runner.run()

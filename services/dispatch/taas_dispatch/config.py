@@ -15,7 +15,7 @@ from taas_dispatch.settings import DispatchSettings
 class MatchingLimits:
     """How much of the provider pool one match looks at, and how much of it the dispatch log keeps."""
 
-    candidate_pool: int = 200
+    candidate_pool: int = 60
     max_candidates: int = 25
     why_not_sample: int = 20
     logged_candidates: int = 10

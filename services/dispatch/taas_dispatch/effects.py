@@ -6,6 +6,7 @@ from typing import Any
 
 import asyncpg
 
+from taas_contracts.envelope import new_event_id
 from taas_contracts.events.dispatch import DispatchEvent, DispatchLogRecorded
 from taas_contracts.topics import DISPATCH_EVENTS, DISPATCH_LOG
 from taas_dispatch.repository import log as log_repo
@@ -16,7 +17,7 @@ SOURCE = "/taas/dispatch"
 
 
 def log_channel(schema: str) -> str:
-    """The NOTIFY channel that wakes the dispatch-log stream."""
+    """The NOTIFY channel that wakes the dispatch-log stream (a trigger on dispatch_log sends it)."""
     return f"taas_dispatch_log_{schema}"
 
 
@@ -27,20 +28,28 @@ class Effects:
                  causation_id: str | None = None) -> None:
         self.settings, self.request_id, self.agency_id = settings, request_id, agency_id
         self.seq, self.now, self.causation_id = seq, now, causation_id
-        self._events: list = []
+        self._events: list[tuple[str, str, dict[str, Any]]] = []
         self._records: list[dict[str, Any]] = []
 
+    def _envelope(self, event_type: str, data: dict[str, Any], event_id: str) -> dict[str, Any]:
+        """A CloudEvents envelope in its JSON form (what Envelope.model_dump(mode="json") gives, minus Nones)."""
+        doc = {"specversion": "1.0", "id": event_id, "type": event_type, "source": SOURCE,
+               "time": self.now.isoformat(), "subject": self.request_id, "datacontenttype": "application/json",
+               "tenant": self.agency_id, "correlationid": self.request_id, "data": data}
+        if self.causation_id is not None:
+            doc["causationid"] = self.causation_id
+        return doc
+
     def event(self, model: type[DispatchEvent], **fields: Any) -> None:
-        """Add a dispatch event; request id, agency, seq and time are filled in."""
+        """Add a dispatch event (validated by its model); request id, agency, seq and time are filled in."""
         self.seq += 1
         payload = model(request_id=self.request_id, agency_id=self.agency_id, seq=self.seq, at=self.now, **fields)
-        envelope = payload.envelope(source=SOURCE, subject=self.request_id, tenant=self.agency_id,
-                                    correlationid=self.request_id, causationid=self.causation_id, time=self.now)
+        envelope = self._envelope(model.EVENT_TYPE, payload.model_dump(mode="json"), new_event_id())
         self._events.append((self.settings.topic(DISPATCH_EVENTS), self.request_id, envelope))
 
     def log(self, step: str, summary: str, *, provider_id: str | None = None,
             detail: dict[str, Any] | None = None) -> None:
-        """Add a dispatch-log record."""
+        """Add a dispatch-log record; `detail` must be JSON-ready (it is stored and published as it is)."""
         self._records.append({
             "record_id": str(uuid.uuid4()), "request_id": self.request_id, "agency_id": self.agency_id,
             "provider_id": provider_id, "step": step, "summary": summary, "detail": detail or {}, "at": self.now,
@@ -56,20 +65,16 @@ class Effects:
         del self._events[mark[1]:]
         del self._records[mark[2]:]
 
-    @property
-    def events(self) -> list:
-        """The (topic, key, envelope) triples collected so far."""
-        return list(self._events)
+    def log_envelope(self, record: dict[str, Any]) -> dict[str, Any]:
+        """The DispatchLogRecorded envelope of a record (built by hand: the detail is large and JSON-ready)."""
+        data = {**record, "at": record["at"].isoformat()}
+        return self._envelope(DispatchLogRecorded.EVENT_TYPE, data, record["record_id"])
 
     async def flush(self, conn: asyncpg.Connection) -> None:
         """Write the events and log records in the caller's transaction."""
         rows = list(self._events)
-        for record in self._records:
-            payload = DispatchLogRecorded(**record)
-            envelope = payload.envelope(source=SOURCE, subject=self.request_id, tenant=self.agency_id,
-                                        correlationid=self.request_id, causationid=self.causation_id,
-                                        id=record["record_id"], time=self.now)
-            rows.append((self.settings.topic(DISPATCH_LOG), self.request_id, envelope))
+        log_topic = self.settings.topic(DISPATCH_LOG)
+        rows.extend((log_topic, self.request_id, self.log_envelope(record)) for record in self._records)
         if self._records:
             await log_repo.insert(conn, self._records)  # a trigger wakes the live stream
         await outbox.add(conn, self.settings.db_schema, rows)

@@ -10,6 +10,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from aiokafka import AIOKafkaConsumer
 
 from taas_availability.app import MIGRATIONS, create_app
+from taas_availability.consumers import ASSIGNMENTS_READY
 from taas_availability.settings import AvailabilitySettings
 from taas_contracts.events.availability import ProviderSnapshot
 from taas_kit import auth, kafka
@@ -116,7 +117,10 @@ async def svc(pg_dsn, kafka_bootstrap, topic_prefix, migrated_schema):
     """The availability app running in-process against the real database and broker."""
     schema = await migrated_schema("availability", MIGRATIONS)
     settings = make_settings(pg_dsn, schema, kafka_bootstrap, topic_prefix)
-    async with TestClient(TestServer(create_app(settings))) as client:
+    app = create_app(settings)
+    async with TestClient(TestServer(app)) as client:
+        # Shutting down a consumer still joining its group leaves sockets behind: start it fully first.
+        await asyncio.wait_for(app[ASSIGNMENTS_READY].wait(), 30)
         service = Service(client, settings)
         service.ops = service.headers("ops")
         yield service

@@ -10,9 +10,10 @@ def _fields(problem: dict) -> list[str]:
 
 
 async def _versions_and_counts(svc, provider_id: str) -> tuple:
+    # Every snapshot bumps the version in its transaction: an unchanged version means none was written.
     return (await svc.fetchval("SELECT version FROM providers WHERE id = $1", provider_id),
             await svc.fetchval("SELECT count(*) FROM provider_exceptions WHERE provider_id = $1", provider_id),
-            await svc.fetchval("SELECT count(*) FROM outbox WHERE key = $1", provider_id))
+            await svc.fetchval("SELECT count(*) FROM credential_alerts WHERE provider_id = $1", provider_id))
 
 
 async def test_a_schedule_with_overlapping_inverted_and_malformed_windows_names_each(svc):

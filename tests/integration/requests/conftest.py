@@ -80,7 +80,13 @@ class Service:
             return await conn.fetchval(sql, *args)
 
 
-async def poll(check, timeout: float = 20.0, interval: float = 0.05):
+@pytest.fixture
+def poll():
+    """Await `check()` until it returns something truthy (poll with a deadline)."""
+    return _poll
+
+
+async def _poll(check, timeout: float = 20.0, interval: float = 0.05):
     """Await `check()` until it returns something truthy, or fail at the deadline."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

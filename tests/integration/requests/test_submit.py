@@ -86,7 +86,7 @@ async def test_twenty_concurrent_submissions_with_one_key_make_one_request_and_o
     assert len(mine) == 1
 
 
-async def test_the_submitted_event_carries_what_dispatch_needs(svc, incident_body, read_topic):
+async def test_the_submitted_event_carries_what_dispatch_needs(svc, incident_body, read_topic, poll):
     agency_id, headers = await svc.new_agency()
     body = incident_body(onsite=True, location={"lat": 46.36, "lon": -94.2, "label": "Brainerd"})
     created = await (await svc.submit(headers, body)).json()
@@ -94,7 +94,7 @@ async def test_the_submitted_event_carries_what_dispatch_needs(svc, incident_bod
 
     async def found():
         return [r for r in await read_topic(topic, 1, timeout=2) if r.key == created["id"].encode()]
-    record = (await _poll(found))[0]
+    record = (await poll(found))[0]
     envelope = decode(record.value)
     assert envelope.type == RequestSubmitted.EVENT_TYPE
     assert (envelope.subject, envelope.tenant, envelope.correlationid) == (created["id"], agency_id, created["id"])
@@ -108,11 +108,3 @@ async def test_the_submitted_event_carries_what_dispatch_needs(svc, incident_bod
     assert event.window_start.isoformat().startswith(created["window_start"][:19])
     assert event.respond_by == datetime.fromisoformat(created["respond_by"])
 
-
-async def _poll(check, timeout: float = 20.0):
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        if result := await check():
-            return result
-    raise AssertionError("not found in time")

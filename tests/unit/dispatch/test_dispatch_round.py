@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from taas_dispatch.domain.dispatch_round import (
+    BOOKING_REFUSED_REASON,
     Action,
     AssignOnCall,
     BookProvider,
@@ -237,3 +238,21 @@ def test_whatever_the_answers_no_one_is_offered_twice_and_at_most_one_is_booked(
     else:
         assert round_.status in (RoundStatus.ASSIGNED, RoundStatus.UNFILLED)
         assert not round_.pending_offers
+
+
+def test_an_on_call_booking_refused_by_the_database_moves_on_to_the_next_candidate(now):
+    candidates = [RankedCandidate("p-on-call", on_call=True), RankedCandidate("p-next")]
+    step = DispatchRound.start("r-1", candidates, OfferPolicy(), now)
+    assert isinstance(step.actions[0], AssignOnCall)
+    moved = step.round.on_assignment_refused("p-on-call", now)
+    assert moved.round.status is RoundStatus.OFFERING
+    assert [type(a) for a in moved.actions] == [CreateOffer]
+    assert moved.round.outcomes()[0] == ("p-on-call", BOOKING_REFUSED_REASON)
+
+
+def test_ops_assigning_by_hand_withdraws_every_pending_offer(now):
+    candidates = [RankedCandidate("p-1"), RankedCandidate("p-2")]
+    step = DispatchRound.start("r-1", candidates, OfferPolicy(fan_out=2), now)
+    done = step.round.assign_manually("p-9", now)
+    assert done.round.status is RoundStatus.ASSIGNED and done.round.assigned_provider_id == "p-9"
+    assert sorted(a.offer.provider_id for a in done.actions if isinstance(a, WithdrawOffer)) == ["p-1", "p-2"]

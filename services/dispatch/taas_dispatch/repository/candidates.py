@@ -20,10 +20,10 @@ _INCIDENT_AVAILABLE = f"(p.availability @> $2 OR (p.on_call_until > $3 AND (p.av
 
 # Every week of a vacancy needs its hours inside the availability (plus a current on-call shift).
 _VACANCY_AVAILABLE = f"""NOT EXISTS (
-    SELECT 1 FROM unnest($14::timestamptz[], $15::timestamptz[]) AS w(s, e)
+    SELECT 1 FROM unnest($15::timestamptz[], $16::timestamptz[]) AS w(s, e)
     WHERE coalesce((SELECT sum(upper(r) - lower(r))
                     FROM unnest((p.availability + {_ON_CALL}) * tstzmultirange(tstzrange(w.s, w.e))) AS r),
-                   interval '0') < $16)"""
+                   interval '0') < $17)"""
 
 _ELIGIBLE = """p.status = 'active'
     AND p.roles @> ARRAY[$1::text]
@@ -49,12 +49,21 @@ _UNUSED = """NULL::jsonb AS cert_expiry, NULL::jsonb AS clearance_expiry, NULL::
     NULL::tstzmultirange AS availability"""
 
 
+# When more providers pass than the pool holds, keep those the scorer's heaviest factors favour: prior work
+# with this agency, then skill coverage, then cost. The scorer then ranks the pool exactly.
+_PROXY = """EXISTS (SELECT 1 FROM assignments AS a
+                WHERE a.agency_id = $7 AND a.provider_id = p.provider_id AND a.status = 'completed') DESC,
+    (SELECT count(*) FROM unnest(p.skills) AS s WHERE s = ANY($14::text[])) DESC,
+    p.hourly_rate_cents, p.provider_id"""
+
+
 def _query(available: str) -> str:
     eligible = _ELIGIBLE.format(available=available, distance=_DISTANCE_KM)
     return f"""
 (SELECT true AS eligible, {_SCORED}, {_UNUSED}, NULL::tstzrange[] AS booked
  FROM providers AS p
  WHERE {eligible} AND NOT (p.provider_id = ANY($13::text[]))
+ ORDER BY {_PROXY}
  LIMIT $11)
 UNION ALL
 (SELECT false, {_SCORED}, {_FILTERED},
@@ -100,6 +109,7 @@ def query_args(request: RequestView, window: TimeWindow, now: datetime, pool: in
         pool,
         sample,
         tried,
+        sorted(needs.required_skills),
     ]
     if isinstance(request, VacancyRequest):
         weeks = request.week_windows()

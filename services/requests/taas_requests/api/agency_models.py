@@ -3,11 +3,16 @@
 from datetime import datetime, time
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from taas_requests.api.fields import AgencyId, Name, Tag, Text, TimeZone
 
 _IN = ConfigDict(extra="forbid")
+# A wall-clock time without an offset (JSON Schema's "time" format would demand one).
+LocalTime = Annotated[time, WithJsonSchema({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$",
+                                            "examples": ["08:00"]})]
 
 
 class JurisdictionKind(StrEnum):
@@ -25,8 +30,8 @@ class BusinessHoursWrite(BaseModel):
     model_config = _IN
 
     days: list[int] = Field([0, 1, 2, 3, 4], min_length=1, max_length=7, description="Weekdays, 0 = Monday.")
-    start: time = Field(time(8, 0), description="Local opening time.")
-    end: time = Field(time(17, 0), description="Local closing time (after the opening time).")
+    start: LocalTime = Field(time(8, 0), description="Local opening time.")
+    end: LocalTime = Field(time(17, 0), description="Local closing time (after the opening time).")
 
     @model_validator(mode="after")
     def _check(self) -> "BusinessHoursWrite":

@@ -88,7 +88,7 @@ async def record_attempt(conn: asyncpg.Connection, delivery_id: UUID, attempt: i
     status = "delivered" if delivered else ("pending" if next_attempt_at is not None else "failed")
     await conn.execute(
         """UPDATE webhook_deliveries SET status = $2, last_status_code = $3, last_error = $4,
-                  next_attempt_at = coalesce($5, next_attempt_at), delivered_at = CASE WHEN $6 THEN $7 END
+                  next_attempt_at = coalesce($5, next_attempt_at), delivered_at = CASE WHEN $6::boolean THEN $7::timestamptz END
            WHERE id = $1 AND status = 'pending'""",
         delivery_id, status, status_code, error, next_attempt_at, delivered, at,
     )
