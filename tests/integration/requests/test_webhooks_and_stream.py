@@ -8,7 +8,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from taas_requests.domain.webhooks import SIGNATURE_HEADER, check_signature, SignatureCheck
+from taas_requests.domain.webhooks import SIGNATURE_HEADER, SignatureCheck, check_signature
 
 pytestmark = pytest.mark.integration
 

@@ -10,18 +10,23 @@ from taas_contracts.events.availability import ProviderSnapshot
 from taas_contracts.events.dispatch import AssignmentReleased
 from taas_contracts.events.requests import AgencySnapshot, RequestCancelled, RequestSubmitted
 from taas_dispatch.domain.assignments import ReleaseCause
-from taas_dispatch.domain.dispatch_round import RoundClosed
+from taas_dispatch.domain.dispatch_round import MarkUnfilled, RoundClosed
 from taas_dispatch.effects import Effects
 from taas_dispatch.handlers import state as state_mod
 from taas_dispatch.handlers.context import Deps
 from taas_dispatch.handlers.matching import start_round
 from taas_dispatch.handlers.rematch import schedule_for_provider
-from taas_dispatch.handlers.rounds import apply_step
+from taas_dispatch.handlers.rounds import apply_step, mark_unfilled
 from taas_dispatch.readmodel import provider_row
 from taas_dispatch.repository import assignments as assignment_repo
 from taas_dispatch.repository import providers as provider_repo
 from taas_dispatch.repository import requests as request_repo
 from taas_kit.consumer import PoisonMessage
+from taas_kit.logging import get_logger
+
+log = get_logger("taas.dispatch.intake")
+_TRANSIENT = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.DeadlockDetectedError,
+              asyncpg.SerializationError, asyncpg.QueryCanceledError)
 
 
 def _now() -> datetime:
@@ -38,7 +43,17 @@ async def request_submitted(conn: asyncpg.Connection, deps: Deps, event: Request
         return
     state = state_mod.RequestState(event.request_id, event.agency_id, "matching", 0, 0, event)
     fx = Effects(deps.settings, event.request_id, event.agency_id, 0, now, envelope.id)
-    await start_round(conn, deps, state, fx, now)
+    try:
+        async with conn.transaction():  # a savepoint: a bug in matching must not lose the request
+            await start_round(conn, deps, state, fx, now)
+    except _TRANSIENT:
+        raise
+    except Exception as error:  # noqa: BLE001 - the request stays visible to ops as unfilled instead
+        log.exception("matching failed; the request is marked unfilled", request_id=event.request_id)
+        state = state_mod.RequestState(event.request_id, event.agency_id, "matching", 0, 1, event)
+        fx = Effects(deps.settings, event.request_id, event.agency_id, 0, now, envelope.id)
+        mark_unfilled(state, MarkUnfilled(event.request_id, 1, ()), fx, now,
+                      reason=f"dispatch could not match it ({type(error).__name__}); ops must assign by hand")
     await fx.flush(conn)
     await state_mod.save(conn, state, fx.seq)
 

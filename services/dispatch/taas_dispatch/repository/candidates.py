@@ -50,7 +50,9 @@ _UNUSED = """NULL::jsonb AS cert_expiry, NULL::jsonb AS clearance_expiry, NULL::
 
 
 # When more providers pass than the pool holds, keep those the scorer's heaviest factors favour: prior work
-# with this agency, then skill coverage, then cost. The scorer then ranks the pool exactly.
+# with this agency, then skill coverage, then cost. Only the first `_PREFILTER` pools' worth of eligible
+# providers are ordered, so the query's work stays bounded however large the provider table grows.
+_PREFILTER = 8
 _PROXY = """EXISTS (SELECT 1 FROM assignments AS a
                 WHERE a.agency_id = $7 AND a.provider_id = p.provider_id AND a.status = 'completed') DESC,
     (SELECT count(*) FROM unnest(p.skills) AS s WHERE s = ANY($14::text[])) DESC,
@@ -61,8 +63,9 @@ def _query(available: str) -> str:
     eligible = _ELIGIBLE.format(available=available, distance=_DISTANCE_KM)
     return f"""
 (SELECT true AS eligible, {_SCORED}, {_UNUSED}, NULL::tstzrange[] AS booked
- FROM providers AS p
- WHERE {eligible} AND NOT (p.provider_id = ANY($13::text[]))
+ FROM (SELECT * FROM providers AS p
+       WHERE {eligible} AND NOT (p.provider_id = ANY($13::text[]))
+       LIMIT $11 * {_PREFILTER}) AS p
  ORDER BY {_PROXY}
  LIMIT $11)
 UNION ALL

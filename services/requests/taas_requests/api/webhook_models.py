@@ -2,9 +2,9 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, UrlConstraints
-from typing import Annotated
 
 from taas_requests.api.fields import Text
 
