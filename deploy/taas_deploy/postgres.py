@@ -136,7 +136,8 @@ def _provision() -> None:
     ).stdout.strip()
     if exists != "1":
         _psql(f"CREATE DATABASE {DATABASE}")
-    statements = []
+    # Extensions need a superuser; the service roles then use them from the public schema.
+    statements = ["CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA public;"]
     for service in SERVICES:
         role = f"taas_{service}"
         statements.append(

@@ -76,7 +76,8 @@ async def pending(conn: asyncpg.Connection, migrations: list[Migration]) -> list
 
 async def apply(conn: asyncpg.Connection, schema: str, migrations: list[Migration], say=print) -> int:
     """Apply pending migrations in one transaction each, under an advisory lock; returns how many ran."""
-    await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+    if not await conn.fetchval("SELECT 1 FROM pg_namespace WHERE nspname = $1", schema):
+        await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
     await conn.execute(f'SET search_path TO "{schema}", public')
     await conn.execute("SELECT pg_advisory_lock(hashtext($1))", f"migrate:{schema}")
     try:
