@@ -41,6 +41,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `taas` command."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["test"]:  # everything after `test` goes to pytest untouched (argparse would eat `-q`, `-k`)
+        try:
+            return _test(argv[1:])
+        except InfraError as exc:
+            print(f"taas: {exc}", file=sys.stderr)
+            return 1
     args = _parser().parse_args(argv)
     try:
         return _run(args)

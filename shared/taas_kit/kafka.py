@@ -63,8 +63,8 @@ async def ensure_topics(bootstrap_servers: str, topics: tuple[Topic, ...] = ALL_
 async def create_topics(bootstrap_servers: str, wanted: list[NewTopic]) -> list[str]:
     """Create the topics that do not exist yet; returns the names created."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
-    await admin.start()
     try:
+        await admin.start()
         existing = set(await admin.list_topics())
         missing = [t for t in wanted if t.name not in existing]
         if missing:

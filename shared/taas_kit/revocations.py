@@ -25,8 +25,8 @@ class RevocationWatcher:
         """Read every revocation, then follow new ones until cancelled."""
         consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False, group_id=None,
                                     auto_offset_reset="earliest", fetch_max_wait_ms=200)
-        await consumer.start()
         try:
+            await consumer.start()
             partitions = [TopicPartition(self.topic, p) for p in (consumer.partitions_for_topic(self.topic) or {0})]
             consumer.assign(partitions)
             await consumer.seek_to_beginning(*partitions)

@@ -70,9 +70,9 @@ async def stack(pg_dsn: str, kafka_bootstrap: str):
                "TAAS_TOPIC_PREFIX": prefix, "TAAS_AUTH_SECRET": SECRET, "PYTHONUNBUFFERED": "1",
                f"{spec.env_prefix}HTTP_PORT": str(port), f"{spec.env_prefix}DB_SCHEMA": schemas[spec.name],
                f"{spec.env_prefix}CONSUMER_GROUP": f"e2e-{run}-{spec.name}", f"{spec.env_prefix}LOG_JSON": "true"}
-        log = open(os.path.join(log_dir, f"e2e-{spec.name}.log"), "ab")
-        procs[spec.name] = subprocess.Popen([sys.executable, "-m", spec.module], env=env, stdout=log,
-                                            stderr=subprocess.STDOUT)
+        with open(os.path.join(log_dir, f"e2e-{spec.name}.log"), "ab") as log:
+            procs[spec.name] = subprocess.Popen([sys.executable, "-m", spec.module], env=env, stdout=log,
+                                                stderr=subprocess.STDOUT)
     stack = Stack(urls, prefix, kafka_bootstrap, schemas, procs)
     try:
         await _wait_ready(stack)

@@ -87,6 +87,7 @@ def provider_row(snapshot: ProviderSnapshot) -> dict[str, Any]:
         "time_zone": snapshot.time_zone,
         "regions": sorted(set(snapshot.regions)),
         "horizon_until": _utc(snapshot.horizon_until),
+        "weekly_hours": float(snapshot.weekly_hours),
     }
 
 
@@ -123,6 +124,8 @@ def provider_view(row: Any, reliability: ReliabilityStats | None = None, *, full
         on_call_until=row["on_call_until"],
         reliability=reliability or ReliabilityStats(),
         paused=row["status"] != ACTIVE,
+        horizon_until=row["horizon_until"] if full else None,
+        weekly_hours=row["weekly_hours"] if full else 0.0,
     )
 
 

@@ -106,10 +106,12 @@ async def _kafka_probe_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     await ensure_topics(settings.kafka_bootstrap_servers, prefix=settings.topic_prefix)
     client = AIOKafkaClient(bootstrap_servers=settings.kafka_bootstrap_servers, request_timeout_ms=3000)
-    await client.bootstrap()
-    app[READY_CHECKS]["kafka"] = client.fetch_all_metadata
-    yield
-    await client.close()
+    try:
+        await client.bootstrap()
+        app[READY_CHECKS]["kafka"] = client.fetch_all_metadata
+        yield
+    finally:
+        await client.close()
 
 
 async def _outbox_ctx(app: web.Application) -> AsyncIterator[None]:

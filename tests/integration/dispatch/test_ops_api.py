@@ -63,3 +63,14 @@ async def test_missed_acknowledgement_releases_and_moves_on(make_settings, serve
         assert len(everyone) == 1
         theirs = await client.get("/v1/assignments", headers=harness.token("provider", backup))
         assert await theirs.json() == []
+
+
+async def test_the_dashboard_page_is_public_and_its_data_calls_need_an_ops_token(client, harness):
+    page = await client.get("/dashboard")
+    assert page.status == 200 and page.headers["Content-Type"].startswith("text/html")
+    text = await page.text()
+    assert "/v1/dispatch-log/stream" in text and "/v1/unfilled" in text
+    assert (await client.get("/v1/unfilled")).status == 401
+    assert (await client.get("/v1/unfilled", headers=harness.token("provider"))).status == 403
+    unfilled = await client.get("/v1/unfilled", headers=harness.token("ops"))
+    assert unfilled.status == 200 and isinstance(await unfilled.json(), list)

@@ -51,7 +51,7 @@ def _provider(rng: random.Random, harness, i: int, agency: str):
         windows.append((later, later + timedelta(days=20)))
     on_call = t + timedelta(hours=rng.choice([2, 8])) if rng.random() < 0.25 else None
     return snap.model_copy(update={"roles": list(dict.fromkeys(extra_roles)), "availability": windows,
-                                   "on_call_until": on_call})
+                                   "on_call_until": on_call, "weekly_hours": rng.choice([0, 10, 20, 20.5, 40])})
 
 
 def _requests(harness, agency: str) -> list[RequestSubmitted]:
@@ -71,6 +71,9 @@ def _requests(harness, agency: str) -> list[RequestSubmitted]:
         request_id="r-vacancy", agency_id=agency, kind=RequestKind.VACANCY, role=Role.CISO, max_hourly_rate_cents=30_000,
         hours_per_week=20, start_date=t.date() + timedelta(days=1), weeks=2, window_start=t,
         window_end=t + timedelta(weeks=2), submitted_at=t, respond_by=t + timedelta(days=1), severity=Severity.LOW))
+    # Twelve weeks run past the snapshots' horizon: the later weeks are judged by the weekly pattern.
+    found.append(found[-1].model_copy(update={"request_id": "r-long-vacancy", "weeks": 12,
+                                              "window_end": t + timedelta(weeks=12)}))
     return found
 
 

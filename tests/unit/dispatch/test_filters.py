@@ -120,6 +120,34 @@ def test_a_vacancy_needs_its_weekly_hours_in_every_week(make_provider, make_vaca
     assert codes(make_provider(available=short_in_week_two), vacancy, now) == ["not_available_in_window"]
 
 
+def test_vacancy_weeks_past_the_snapshot_horizon_are_judged_by_the_weekly_pattern(make_provider, make_vacancy, now):
+    # A 12-week CIO vacancy runs past the 60-day horizon of the precomputed availability.
+    vacancy = make_vacancy(hours_per_week=10, weeks=12)
+    horizon = now + timedelta(days=60)
+    assert vacancy.week_windows()[-1].start > horizon
+    assert codes(make_provider(horizon_until=horizon, weekly_hours=40), vacancy, now) == []
+    assert codes(make_provider(horizon_until=horizon, weekly_hours=9.5), vacancy, now) == ["not_available_in_window"]
+    # Without a horizon the availability is read as complete, as before.
+    assert codes(make_provider(weekly_hours=40), vacancy, now) == ["not_available_in_window"]
+
+
+def test_a_week_straddling_the_horizon_adds_the_pattern_for_its_unknown_part(make_provider, make_vacancy, now):
+    vacancy = make_vacancy(hours_per_week=10, weeks=1)
+    week = vacancy.week_windows()[0]
+    horizon = week.start + week.duration / 2
+    five_known = (TimeWindow(week.start + timedelta(hours=9), week.start + timedelta(hours=14)),)
+    assert codes(make_provider(available=five_known, horizon_until=horizon, weekly_hours=10), vacancy, now) == []
+    four_known = (TimeWindow(week.start + timedelta(hours=9), week.start + timedelta(hours=13)),)
+    assert codes(make_provider(available=four_known, horizon_until=horizon, weekly_hours=10), vacancy, now) == [
+        "not_available_in_window"
+    ]
+    # Availability listed past the horizon is not counted twice.
+    late = (TimeWindow(horizon + timedelta(hours=1), horizon + timedelta(hours=30)),)
+    assert codes(make_provider(available=late, horizon_until=horizon, weekly_hours=10), vacancy, now) == [
+        "not_available_in_window"
+    ]
+
+
 def test_a_vacancy_window_runs_between_local_midnights(make_vacancy, now):
     window = make_vacancy(weeks=2, time_zone="America/Chicago").engagement_window(now)
     assert window.start == datetime(2026, 3, 16, 5, 0, tzinfo=UTC)  # CDT, UTC-5

@@ -1,6 +1,8 @@
 """Routes for ops: manual assignment, the dispatch log (paged and live), unfilled requests."""
 
 import asyncio
+from functools import cache
+from pathlib import Path
 
 from aiohttp import web
 
@@ -27,6 +29,19 @@ from taas_kit.http.routing import Call
 
 OPS = {ApiRole.OPS}
 HEARTBEAT_SECONDS = 15.0
+DASHBOARD = Path(__file__).parent.parent / "static" / "dashboard.html"
+
+
+@cache
+def _dashboard_page() -> bytes:
+    return DASHBOARD.read_bytes()
+
+
+@api.route("GET", "/dashboard", summary="The ops dashboard (a static page; its data calls need an ops token)",
+           tags=("ops",))
+async def dashboard(call: Call) -> web.Response:
+    return web.Response(body=_dashboard_page(), content_type="text/html", charset="utf-8",
+                        headers={"Cache-Control": "no-cache"})
 
 
 @api.route("POST", "/v1/requests/{request_id}/assign", summary="Assign a provider by hand (logged as an override)",

@@ -73,13 +73,27 @@ def _availability_windows(provider: ProviderView, now: datetime) -> list[TimeWin
     return windows
 
 
+def week_hours(provider: ProviderView, windows: list[TimeWindow], week: TimeWindow) -> timedelta:
+    """Hours a provider offers in `week`: what the snapshot covers up to its horizon, the weekly pattern after it.
+
+    The snapshot's availability stops at `horizon_until` (60 days ahead), so the part of a week past it is
+    judged by the scheduled weekly hours, pro rata, rather than read as unavailable.
+    """
+    horizon = provider.horizon_until
+    if horizon is None or week.end <= horizon:
+        return covered_duration(windows, week)
+    known = covered_duration(windows, TimeWindow(week.start, horizon)) if week.start < horizon else timedelta()
+    beyond = week.end - max(week.start, horizon)
+    return known + timedelta(hours=provider.weekly_hours * (beyond / week.duration))
+
+
 def _is_available(provider: ProviderView, request: RequestView, window: TimeWindow, now: datetime) -> bool:
     """Incidents need the whole window covered; vacancies need their weekly hours in every week."""
     windows = _availability_windows(provider, now)
     if isinstance(request, IncidentRequest):
         return covers(windows, window)
     needed = timedelta(hours=request.hours_per_week)
-    return all(covered_duration(windows, week) >= needed for week in request.week_windows())
+    return all(week_hours(provider, windows, week) >= needed for week in request.week_windows())
 
 
 def _onsite_exclusion(provider: ProviderView, request: RequestView) -> Exclusion | None:

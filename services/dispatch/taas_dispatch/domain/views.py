@@ -71,6 +71,8 @@ class ProviderView:
     on_call_until: datetime | None = None
     reliability: ReliabilityStats = field(default_factory=ReliabilityStats)
     paused: bool = False
+    horizon_until: datetime | None = None
+    weekly_hours: float = 0.0
 
     def __post_init__(self) -> None:
         if self.hourly_rate_cents < 0:
@@ -79,6 +81,8 @@ class ProviderView:
             raise ValueError("capacity must not be negative")
         if self.on_call_until is not None:
             require_aware(self.on_call_until, "on_call_until")
+        if self.horizon_until is not None:
+            require_aware(self.horizon_until, "horizon_until")
         ZoneInfo(self.time_zone)  # fails fast on an unknown zone name
 
     def is_on_call(self, now: datetime) -> bool:

@@ -18,12 +18,18 @@ _ON_CALL = ("CASE WHEN p.on_call_until > $3 THEN tstzmultirange(tstzrange($3, p.
 
 _INCIDENT_AVAILABLE = f"(p.availability @> $2 OR (p.on_call_until > $3 AND (p.availability + {_ON_CALL}) @> $2))"
 
-# Every week of a vacancy needs its hours inside the availability (plus a current on-call shift).
+# Every week of a vacancy needs its hours inside the availability (plus a current on-call shift) up to the
+# snapshot's horizon; past the horizon the weekly pattern counts pro rata (same rule as filters.week_hours).
 _VACANCY_AVAILABLE = f"""NOT EXISTS (
     SELECT 1 FROM unnest($15::timestamptz[], $16::timestamptz[]) AS w(s, e)
     WHERE coalesce((SELECT sum(upper(r) - lower(r))
-                    FROM unnest((p.availability + {_ON_CALL}) * tstzmultirange(tstzrange(w.s, w.e))) AS r),
-                   interval '0') < $17)"""
+                    FROM unnest((p.availability + {_ON_CALL})
+                                * tstzmultirange(tstzrange(w.s, greatest(w.s, least(w.e, p.horizon_until))))) AS r),
+                   interval '0')
+          + CASE WHEN w.e > p.horizon_until
+                 THEN p.weekly_hours * (extract(epoch FROM w.e - greatest(w.s, p.horizon_until))
+                                        / extract(epoch FROM w.e - w.s))::float8 * interval '1 hour'
+                 ELSE interval '0' END < $17)"""
 
 _ELIGIBLE = """p.status = 'active'
     AND p.roles @> ARRAY[$1::text]
@@ -43,10 +49,10 @@ _SCORED = """p.provider_id, p.roles, p.skills, p.hourly_rate_cents, p.capacity, 
     p.home_jurisdiction_id, p.firm, p.time_zone"""
 # Only the excluded sample needs what the reference filters read; the pool only needs what the scorer reads.
 _FILTERED = """p.cert_expiry, p.clearance_expiry, p.conflicts, p.onsite_lat, p.onsite_lon, p.onsite_radius_km,
-    p.regions, p.availability"""
+    p.regions, p.availability, p.horizon_until, p.weekly_hours"""
 _UNUSED = """NULL::jsonb AS cert_expiry, NULL::jsonb AS clearance_expiry, NULL::text[] AS conflicts,
     NULL::float8 AS onsite_lat, NULL::float8 AS onsite_lon, NULL::float8 AS onsite_radius_km, NULL::text[] AS regions,
-    NULL::tstzmultirange AS availability"""
+    NULL::tstzmultirange AS availability, NULL::timestamptz AS horizon_until, NULL::float8 AS weekly_hours"""
 
 
 # When more providers pass than the pool holds, keep those the scorer's heaviest factors favour: prior work

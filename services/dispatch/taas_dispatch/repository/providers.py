@@ -8,7 +8,7 @@ _PROVIDER_COLUMNS = (
     "provider_id", "version", "name", "roles", "skills", "cert_names", "cert_expiry", "clearance_names",
     "clearance_expiry", "hourly_rate_cents", "capacity", "status", "conflicts", "onsite_lat", "onsite_lon",
     "onsite_radius_km", "availability", "on_call_until", "home_jurisdiction_id", "firm", "time_zone", "regions",
-    "horizon_until",
+    "horizon_until", "weekly_hours",
 )
 _UPSERT_PROVIDER = f"""
 INSERT INTO providers ({", ".join(_PROVIDER_COLUMNS)}, updated_at)
