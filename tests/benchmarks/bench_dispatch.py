@@ -1,11 +1,15 @@
 """Dispatch benchmark: request submitted -> offer created at a steady rate, and the candidate query by pool size.
 
 Run: ./taas bench dispatch [--quick]. Prints the floor figures (bench_floor.py) next to its own when known.
+`--agency` measures the whole path instead: the agency's POST /v1/requests (requests service) to the offer read
+off the dispatch topic, with both services running as processes (`--instances 2`: two dispatch processes in one
+consumer group; `--rates 50,100,200`, `--seconds`).
 """
 
 import argparse
 import asyncio
 import json
+import statistics
 import os
 import random
 import socket
@@ -16,6 +20,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import aiohttp
 import asyncpg
 from aiokafka import AIOKafkaConsumer
 
@@ -31,7 +36,8 @@ from taas_dispatch.config import MatchingLimits  # noqa: E402
 from taas_dispatch.readmodel import provider_row, request_view  # noqa: E402
 from taas_dispatch.repository import candidates  # noqa: E402
 from taas_dispatch.repository.providers import upsert_many_providers  # noqa: E402
-from taas_kit import db, jsonutil, kafka, migrations  # noqa: E402
+from taas_kit import auth, db, jsonutil, kafka, migrations  # noqa: E402
+from taas_requests.app import MIGRATIONS as REQUESTS_MIGRATIONS  # noqa: E402
 
 ROLES = list(Role)
 CERTS = ["CISSP", "CISM", "GCIH", "CCNA"]
@@ -120,8 +126,8 @@ def _start_service(dsn: str, bootstrap: str, schema: str, prefix: str) -> subpro
     return subprocess.Popen([sys.executable, "-m", "taas_dispatch"], env=env, stdout=subprocess.DEVNULL)
 
 
-async def _offers_consumer(bootstrap: str, topic: str) -> AIOKafkaConsumer:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"bench-{uuid.uuid4().hex[:8]}",
+async def _offers_consumer(bootstrap: str, *topics: str) -> AIOKafkaConsumer:
+    consumer = AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap, group_id=f"bench-{uuid.uuid4().hex[:8]}",
                                 enable_auto_commit=False, auto_offset_reset="latest", fetch_max_wait_ms=5)
     await consumer.start()
     while not consumer.assignment():
@@ -242,6 +248,168 @@ async def candidate_query(dsn: str, sizes: list[int], queries: int) -> dict[str,
     return figures
 
 
+SECRET = "bench-agency-path"
+OFFERED = ("taas.offer.created.v1", "taas.assignment.created.v1")
+AGENCY_BODY = {"kind": "incident", "severity": "high", "role": "ciso", "required_skills": ["ransomware"],
+               "max_hourly_rate_cents": 25_000, "expected_hours": 4, "description": "benchmark"}
+
+
+def _start(module: str, env_prefix: str, dsn: str, bootstrap: str, schema: str, prefix: str, group: str,
+           port: int) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": dsn, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "TAAS_TOPIC_PREFIX": prefix,
+           "TAAS_AUTH_SECRET": SECRET, f"{env_prefix}DB_SCHEMA": schema, f"{env_prefix}CONSUMER_GROUP": group,
+           f"{env_prefix}HTTP_PORT": str(port), f"{env_prefix}LOG_LEVEL": "WARNING"}
+    return subprocess.Popen([sys.executable, "-m", module], env=env, stdout=subprocess.DEVNULL)
+
+
+async def _ready(http: aiohttp.ClientSession, url: str, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url} exited during start-up")
+        try:
+            async with http.get(url + "/readyz") as resp:
+                if resp.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.2)
+    raise RuntimeError(f"{url} not ready within 60 s")
+
+
+class AgencyPath:
+    """The requests service and N dispatch processes on fresh schemas and topics, and a reader of offers."""
+
+    def __init__(self, dsn: str, bootstrap: str, instances: int) -> None:
+        self.dsn, self.bootstrap, self.instances = dsn, bootstrap, instances
+        run = uuid.uuid4().hex[:8]
+        self.prefix, self.run = f"bench.{run}.", run
+        self.procs: list[subprocess.Popen] = []
+        self.offered: dict[str, float] = {}  # request id -> when its first offer was read
+        self.relayed: dict[str, float] = {}  # request id -> when its RequestSubmitted was read
+        self.answered: dict[str, float] = {}  # request id -> when the POST answered 201
+
+    async def __aenter__(self) -> "AgencyPath":
+        self.dispatch_schema = await _fresh_schema(self.dsn)
+        self.requests_schema = f"bench_requests_{self.run}"
+        conn = await asyncpg.connect(self.dsn)
+        try:
+            await migrations.apply(conn, self.requests_schema, migrations.discover("requests", REQUESTS_MIGRATIONS),
+                                   say=lambda *_: None)
+        finally:
+            await conn.close()
+        await kafka.ensure_topics(self.bootstrap, prefix=self.prefix)
+        rng, now = random.Random(7), datetime.now(UTC)
+        await _seed(self.dsn, self.dispatch_schema, [_snapshot(rng, i, now) for i in range(1000)])
+        port = _free_port()
+        self.base = f"http://127.0.0.1:{port}"
+        self.procs.append(_start("taas_requests", "TAAS_REQUESTS_", self.dsn, self.bootstrap, self.requests_schema,
+                                 self.prefix, f"bench-req-{self.run}", port))
+        for _ in range(self.instances):
+            self.procs.append(_start("taas_dispatch", "TAAS_DISPATCH_", self.dsn, self.bootstrap,
+                                     self.dispatch_schema, self.prefix, f"bench-dis-{self.run}", _free_port()))
+        self.http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=256))
+        self.consumer = await _offers_consumer(self.bootstrap, self.prefix + DISPATCH_EVENTS.name,
+                                               self.prefix + REQUEST_EVENTS.name)
+        self.reader = asyncio.create_task(self._read())
+        await _ready(self.http, self.base, self.procs[0])
+        self.agency_id = f"bench-{self.run}"
+        ops = {"Authorization": f"Bearer {auth.issue(SECRET, 'ops')}"}
+        async with self.http.post(f"{self.base}/v1/agencies", headers=ops, json={
+                "id": self.agency_id, "name": "Bench County", "state": "MN", "jurisdiction": "Bench",
+                "population": 10_000, "time_zone": "America/Chicago"}) as resp:
+            assert resp.status == 201, await resp.text()
+        self.headers = {"Authorization": f"Bearer {auth.issue(SECRET, 'agency', tenant=self.agency_id)}"}
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self.reader.cancel()
+        await self.consumer.stop()
+        await self.http.close()
+        for proc in self.procs:
+            proc.terminate()
+        for proc in self.procs:
+            proc.wait(30)
+        await _drop_schema(self.dsn, self.dispatch_schema)
+        await _drop_schema(self.dsn, self.requests_schema)
+
+    async def _read(self) -> None:
+        while True:
+            for batch in (await self.consumer.getmany(timeout_ms=50)).values():
+                arrived = time.time()
+                for record in batch:
+                    data = jsonutil.loads(record.value)
+                    if data["type"] in OFFERED:
+                        self.offered.setdefault(data["data"]["request_id"], arrived)
+                    elif data["type"] == "taas.request.submitted.v1":
+                        self.relayed.setdefault(data["data"]["request_id"], arrived)
+
+    def cpu(self) -> float:
+        """CPU seconds used so far by the requests and dispatch processes."""
+        return sum(_cpu_seconds(p.pid) for p in self.procs)
+
+    async def post(self, scheduled: float) -> str | None:
+        """POST one request at its scheduled wall-clock instant; its id, or None if refused."""
+        await asyncio.sleep(max(0.0, scheduled - time.time()))
+        headers = {**self.headers, "Idempotency-Key": uuid.uuid4().hex}
+        async with self.http.post(f"{self.base}/v1/requests", json=AGENCY_BODY, headers=headers) as resp:
+            body = await resp.json()
+            if resp.status != 201:
+                return None
+            self.answered[body["id"]] = time.time()
+            return body["id"]
+
+    async def steady(self, rate: float, seconds: float) -> dict:
+        """POST at `rate`/s for `seconds`: latency from each scheduled POST to its offer read off the topic."""
+        n = int(rate * seconds)
+        t0 = time.time() + 0.2
+        cpu_before = self.cpu()
+        ids = await asyncio.gather(*(self.post(t0 + i / rate) for i in range(n)))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not all(i in self.offered for i in ids if i):
+            await asyncio.sleep(0.05)
+        cpu_ms = (self.cpu() - cpu_before) * 1000 / n
+        done = [(t0 + k / rate, i) for k, i in enumerate(ids) if i and i in self.offered and i in self.relayed]
+        missing = n - len(done)
+        parts = {"post": [self.answered[i] - t for t, i in done],
+                 "relay": [self.relayed[i] - self.answered[i] for t, i in done],
+                 "dispatch": [self.offered[i] - self.relayed[i] for t, i in done]}
+        return {**summary_ms([self.offered[i] - t for t, i in done]), "missing": missing, "cpu_ms_per_request": cpu_ms,
+                **{f"{name}_p50": summary_ms(v)["p50"] for name, v in parts.items()},
+                **{f"{name}_p99": summary_ms(v)["p99"] for name, v in parts.items()}}
+
+
+async def agency_path(quick: bool, rates: list[int], seconds: float, instances: int, repeat: int) -> None:
+    """The target of issue 5: the agency's POST to the offer, at steady rates, as medians of `repeat` runs."""
+    dsn, bootstrap = os.environ["DATABASE_URL"], os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+    if quick:
+        rates, seconds = [50], 3.0
+    print(f"agency POST -> offer read ({instances} dispatch process(es)): rates {rates}/s for {seconds:g} s, "
+          f"median of {repeat} run(s)", flush=True)
+    figures: dict[str, dict] = {}
+    async with AgencyPath(dsn, bootstrap, instances) as path:
+        await path.steady(20, 3)  # warm-up: group joined, connections and plans warm
+        for rate in rates:
+            runs = [await path.steady(rate, seconds) for _ in range(repeat)]
+            med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+            figures[f"POST -> offer ({rate}/s, {instances} dispatch)"] = med
+            print_row(f"POST -> offer ({rate}/s, {instances} dispatch)", med)
+            print(f"    missing={med['missing']:.0f}  CPU (requests + dispatch) per request="
+                  f"{med['cpu_ms_per_request']:.2f} ms  runs p50: {[round(r['p50'], 1) for r in runs]}  "
+                  f"p99: {[round(r['p99'], 1) for r in runs]}", flush=True)
+            print("    parts p50/p99 ms: " + "  ".join(
+                f"{name} {med[name + '_p50']:.1f}/{med[name + '_p99']:.1f}" for name in ("post", "relay", "dispatch"))
+                + "  (post: scheduled -> 201; relay: 201 -> submitted read; dispatch: submitted read -> offer read)",
+                flush=True)
+    floor = load("floor")
+    if floor:
+        print("floor (bench_floor.py, last run):", flush=True)
+        for name, s in floor.items():
+            print_row(name, s)
+    save(f"dispatch-agency-path-{instances}", figures)
+    print(json.dumps({k: {m: round(v, 2) for m, v in s.items()} for k, s in figures.items()}), flush=True)
+
+
 async def main(quick: bool) -> None:
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
     dsn = os.environ["DATABASE_URL"]
@@ -269,4 +437,14 @@ async def main(quick: bool) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="short form, as in CI")
-    asyncio.run(main(parser.parse_args().quick))
+    parser.add_argument("--agency", action="store_true", help="measure from the agency's POST (requests service)")
+    parser.add_argument("--rates", default="50,100,200", help="--agency: steady rates, requests/s")
+    parser.add_argument("--seconds", type=float, default=10.0, help="--agency: length of each steady run")
+    parser.add_argument("--instances", type=int, default=1, help="--agency: dispatch processes in the group")
+    parser.add_argument("--repeat", type=int, default=1, help="--agency: runs per rate (the median is printed)")
+    args = parser.parse_args()
+    if args.agency:
+        asyncio.run(agency_path(args.quick, [int(r) for r in args.rates.split(",")], args.seconds, args.instances,
+                                args.repeat))
+    else:
+        asyncio.run(main(args.quick))

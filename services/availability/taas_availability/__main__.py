@@ -1,21 +1,13 @@
-"""`python -m taas_availability`: serve the availability service."""
+"""`python -m taas_availability`: run the availability service until SIGINT/SIGTERM."""
 
-import asyncio
-
-import uvloop
-
+from taas_kit.http.app import run_service
 from taas_availability.app import create_app
 from taas_availability.settings import AvailabilitySettings
-from taas_kit.http.app import serve
-from taas_kit.logging import configure_logging
 
 
 def main() -> None:
-    """Configure logging, build the app, serve it until SIGINT/SIGTERM."""
-    settings = AvailabilitySettings()
-    configure_logging(settings.log_level, settings.log_json)
-    uvloop.install()
-    asyncio.run(serve(create_app(settings), settings.http_host, settings.http_port))
+    """Run the availability service."""
+    run_service(AvailabilitySettings(), create_app)
 
 
 if __name__ == "__main__":

@@ -1,21 +1,13 @@
-"""`python -m taas_billing`: configure logging, build the app, serve it."""
+"""`python -m taas_billing`: run the billing service until SIGINT/SIGTERM."""
 
-import asyncio
-
-import uvloop
-
+from taas_kit.http.app import run_service
 from taas_billing.app import create_app
 from taas_billing.settings import BillingSettings
-from taas_kit.http.app import serve
-from taas_kit.logging import configure_logging
 
 
 def main() -> None:
-    """Run the billing service until SIGINT/SIGTERM."""
-    settings = BillingSettings()
-    configure_logging(settings.log_level, settings.log_json)
-    uvloop.install()
-    asyncio.run(serve(create_app(settings), settings.http_host, settings.http_port))
+    """Run the billing service."""
+    run_service(BillingSettings(), create_app)
 
 
 if __name__ == "__main__":

@@ -160,3 +160,14 @@ async def serve(app: web.Application, host: str, port: int) -> None:
         log.info("service stopping")
     finally:
         await runner.cleanup()
+
+
+def run_service(settings: ServiceSettings, create_app: Callable[[ServiceSettings], web.Application]) -> None:
+    """The body of every service's `__main__`: logging, uvloop, the app, served until SIGINT/SIGTERM."""
+    import uvloop
+
+    from taas_kit.logging import configure_logging
+
+    configure_logging(settings.log_level, settings.log_json)
+    uvloop.install()
+    asyncio.run(serve(create_app(settings), settings.http_host, settings.http_port))

@@ -11,6 +11,7 @@ from taas_kit import jsonutil
 from taas_kit.auth import ApiRole, Principal, TokenError, verify
 from taas_kit.http.keys import REVOKED, SETTINGS
 from taas_kit.http.problems import Problem, from_validation
+from taas_kit.refusals import UseCaseError
 
 
 @dataclass
@@ -98,7 +99,10 @@ def _endpoint(route: Route):
                 raise from_validation(exc, "query") from exc
         if route.body is not None:
             call.body = await parse_body(request, route.body)
-        result = await route.handler(call)
+        try:
+            result = await route.handler(call)
+        except UseCaseError as exc:
+            raise exc.problem() from exc
         if isinstance(result, web.StreamResponse):
             return result
         return json_response(result, route.status)

@@ -1,34 +1,8 @@
-"""Errors the use cases raise; the HTTP layer turns each into one problem+json answer."""
+"""Refusals the use cases raise (the kit's, answered as problem+json by the HTTP layer) and the field problem type."""
 
 from dataclasses import dataclass
 
-
-class UseCaseError(Exception):
-    """Base of the use cases' refusals."""
-
-
-class NotFound(UseCaseError):
-    """An unknown id, or another tenant's id (answered the same way)."""
-
-    def __init__(self, what: str) -> None:
-        super().__init__(f"no such {what}")
-        self.what = what
-
-
-class Conflict(UseCaseError):
-    """The request contradicts the current state (or a reused idempotency key)."""
-
-    def __init__(self, detail: str, code: str = "conflict") -> None:
-        super().__init__(detail)
-        self.code = code
-
-
-class Forbidden(UseCaseError):
-    """The caller may not do this (e.g. an agency that is offboarded or unknown)."""
-
-    def __init__(self, detail: str, code: str = "forbidden") -> None:
-        super().__init__(detail)
-        self.code = code
+from taas_kit.refusals import Conflict, Forbidden, Invalid, NotFound, UseCaseError
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +14,4 @@ class FieldProblem:
     message: str
 
 
-class Invalid(UseCaseError):
-    """Input that passed the types but breaks a rule, field by field."""
-
-    def __init__(self, problems: list[FieldProblem], where: str = "body") -> None:
-        super().__init__(f"{len(problems)} invalid field(s) in the {where}")
-        self.problems, self.where = problems, where
+__all__ = ["Conflict", "FieldProblem", "Forbidden", "Invalid", "NotFound", "UseCaseError"]
