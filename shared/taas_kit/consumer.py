@@ -46,12 +46,18 @@ class ConsumerRunner:
 
     def __init__(self, *, name: str, topics: list[str], group_id: str, bootstrap_servers: str, pool: asyncpg.Pool,
                  handler: Handler, max_batch: int = 200, max_attempts: int = 3,
-                 parallel_partitions: bool = False) -> None:
+                 parallel_partitions: bool = False, commit_interval_ms: int = 0, fetch_max_wait_ms: int = 100,
+                 fetch_min_bytes: int = 1) -> None:
         self.name, self.topics, self.group_id = name, topics, group_id
         self.bootstrap, self.pool, self.handler = bootstrap_servers, pool, handler
         self.max_batch, self.max_attempts = max_batch, max_attempts
         # Partitions of a batch handled side by side (order kept within each): one slow key does not hold up others.
         self.parallel_partitions = parallel_partitions
+        # 0 commits after every batch; more commits handled offsets at most that often (a broker round trip saved
+        # per batch; the inbox makes the redelivery of handled-but-uncommitted messages after a crash harmless).
+        self.commit_interval = commit_interval_ms / 1000
+        self.fetch_max_wait_ms, self.fetch_min_bytes = fetch_max_wait_ms, fetch_min_bytes
+        self._last_commit = 0.0
         self._consumer: AIOKafkaConsumer | None = None
         self._producer = None
         self._done: dict[TopicPartition, int] = {}
@@ -65,8 +71,8 @@ class ConsumerRunner:
         self._producer = kafka.make_producer(self.bootstrap)
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=self.bootstrap, group_id=self.group_id, enable_auto_commit=False,
-            auto_offset_reset="earliest", max_poll_records=self.max_batch, fetch_max_wait_ms=100,
-            session_timeout_ms=10_000, heartbeat_interval_ms=1_000,
+            auto_offset_reset="earliest", max_poll_records=self.max_batch, fetch_max_wait_ms=self.fetch_max_wait_ms,
+            fetch_min_bytes=self.fetch_min_bytes, session_timeout_ms=10_000, heartbeat_interval_ms=1_000,
         )
         self._consumer.subscribe(self.topics, listener=_Rebalance(self))
         try:
@@ -76,6 +82,14 @@ class ConsumerRunner:
             while True:
                 batches = await self._consumer.getmany(timeout_ms=200, max_records=self.max_batch)
                 self.ready.set()
+                if self.commit_interval:
+                    if self.parallel_partitions and len(batches) > 1:
+                        await asyncio.gather(*(self._handle_partition(tp, records) for tp, records in batches.items()))
+                    else:
+                        for tp, records in batches.items():
+                            await self._handle_partition(tp, records)
+                    await self._commit_if_due()
+                    continue
                 if self.parallel_partitions and len(batches) > 1:
                     await asyncio.gather(*(self._handle_partition(tp, records) for tp, records in batches.items()))
                     await self.commit(only=set(batches))
@@ -93,6 +107,12 @@ class ConsumerRunner:
         for record in records:
             await self._handle(record)
             self._done[tp] = record.offset + 1
+
+    async def _commit_if_due(self) -> None:
+        now = asyncio.get_running_loop().time()
+        if self._done and now - self._last_commit >= self.commit_interval:
+            self._last_commit = now
+            await self.commit()
 
     async def commit(self, only: set[TopicPartition] | None = None) -> None:
         """Commit the offsets after the last handled message of each (given) partition."""

@@ -32,11 +32,17 @@ async def add(conn: asyncpg.Connection, schema: str, events: list[tuple[str, str
     """Write (topic, key, envelope) rows in the caller's transaction; NOTIFY wakes the relay at commit."""
     if not events:
         return
-    await conn.executemany(
-        "INSERT INTO outbox (event_id, topic, key, type, envelope) VALUES ($1, $2, $3, $4, $5)",
-        [_row(topic, key, e) for topic, key, e in events],
-    )
-    await conn.execute("SELECT pg_notify($1, '')", channel(schema))
+    rows = [_row(topic, key, e) for topic, key, e in events]
+    # One round trip: the rows as arrays (ids follow the given order) and the NOTIFY in the same statement.
+    await conn.execute(_ADD, *(list(column) for column in zip(*rows, strict=True)), channel(schema))
+
+
+_ADD = """WITH added AS (
+    INSERT INTO outbox (event_id, topic, key, type, envelope)
+    SELECT e, t, k, ty, env
+    FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[]) WITH ORDINALITY AS r(e, t, k, ty, env, n)
+    ORDER BY n)
+SELECT pg_notify($6, '')"""
 
 
 class OutboxRelay:

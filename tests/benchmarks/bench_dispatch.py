@@ -113,6 +113,13 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat (Linux)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    return (sum(values) - idle) / os.sysconf("SC_CLK_TCK"), sum(values) / os.sysconf("SC_CLK_TCK")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -259,7 +266,10 @@ def _start(module: str, env_prefix: str, dsn: str, bootstrap: str, schema: str, 
     env = {**os.environ, "DATABASE_URL": dsn, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "TAAS_TOPIC_PREFIX": prefix,
            "TAAS_AUTH_SECRET": SECRET, f"{env_prefix}DB_SCHEMA": schema, f"{env_prefix}CONSUMER_GROUP": group,
            f"{env_prefix}HTTP_PORT": str(port), f"{env_prefix}LOG_LEVEL": "WARNING"}
-    return subprocess.Popen([sys.executable, "-m", module], env=env, stdout=subprocess.DEVNULL)
+    profile = os.environ.get("BENCH_PROFILE_DIR")  # cProfile each process; written when it stops (SIGTERM)
+    wrap = ["-m", "cProfile", "-o", f"{profile}/{module}-{port}.prof"] if profile else []
+    out = open(f"{profile}/{module}-{port}.log", "wb") if profile else subprocess.DEVNULL  # noqa: SIM115
+    return subprocess.Popen([sys.executable, *wrap, "-m", module], env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
 async def _ready(http: aiohttp.ClientSession, url: str, proc: subprocess.Popen) -> None:
@@ -305,9 +315,12 @@ class AgencyPath:
         self.base = f"http://127.0.0.1:{port}"
         self.procs.append(_start("taas_requests", "TAAS_REQUESTS_", self.dsn, self.bootstrap, self.requests_schema,
                                  self.prefix, f"bench-req-{self.run}", port))
+        self.dispatch_urls = []
         for _ in range(self.instances):
+            dispatch_port = _free_port()
+            self.dispatch_urls.append(f"http://127.0.0.1:{dispatch_port}")
             self.procs.append(_start("taas_dispatch", "TAAS_DISPATCH_", self.dsn, self.bootstrap,
-                                     self.dispatch_schema, self.prefix, f"bench-dis-{self.run}", _free_port()))
+                                     self.dispatch_schema, self.prefix, f"bench-dis-{self.run}", dispatch_port))
         self.http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=256))
         self.consumer = await _offers_consumer(self.bootstrap, self.prefix + DISPATCH_EVENTS.name,
                                                self.prefix + REQUEST_EVENTS.name)
@@ -344,9 +357,15 @@ class AgencyPath:
                     elif data["type"] == "taas.request.submitted.v1":
                         self.relayed.setdefault(data["data"]["request_id"], arrived)
 
-    def cpu(self) -> float:
-        """CPU seconds used so far by the requests and dispatch processes."""
-        return sum(_cpu_seconds(p.pid) for p in self.procs)
+    def cpu(self) -> tuple[float, float]:
+        """CPU seconds used so far by the requests process and by the dispatch processes."""
+        return _cpu_seconds(self.procs[0].pid), sum(_cpu_seconds(p.pid) for p in self.procs[1:])
+
+    async def idle_cpu(self, seconds: float = 3.0) -> tuple[float, float]:
+        """CPU per second of the requests and dispatch processes with no load (polls, heartbeats)."""
+        before = self.cpu()
+        await asyncio.sleep(seconds)
+        return tuple((b - a) / seconds for a, b in zip(before, self.cpu(), strict=True))
 
     async def post(self, scheduled: float) -> str | None:
         """POST one request at its scheduled wall-clock instant; its id, or None if refused."""
@@ -363,18 +382,21 @@ class AgencyPath:
         """POST at `rate`/s for `seconds`: latency from each scheduled POST to its offer read off the topic."""
         n = int(rate * seconds)
         t0 = time.time() + 0.2
-        cpu_before = self.cpu()
+        cpu_before, machine_before = self.cpu(), _machine_busy()
         ids = await asyncio.gather(*(self.post(t0 + i / rate) for i in range(n)))
+        machine = [b - a for a, b in zip(machine_before, _machine_busy(), strict=True)]
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not all(i in self.offered for i in ids if i):
             await asyncio.sleep(0.05)
-        cpu_ms = (self.cpu() - cpu_before) * 1000 / n
+        cpu_req, cpu_dis = ((b - a) * 1000 / n for a, b in zip(cpu_before, self.cpu(), strict=True))
         done = [(t0 + k / rate, i) for k, i in enumerate(ids) if i and i in self.offered and i in self.relayed]
         missing = n - len(done)
         parts = {"post": [self.answered[i] - t for t, i in done],
                  "relay": [self.relayed[i] - self.answered[i] for t, i in done],
                  "dispatch": [self.offered[i] - self.relayed[i] for t, i in done]}
-        return {**summary_ms([self.offered[i] - t for t, i in done]), "missing": missing, "cpu_ms_per_request": cpu_ms,
+        return {**summary_ms([self.offered[i] - t for t, i in done]), "missing": missing,
+                "cpu_requests_ms": cpu_req, "cpu_dispatch_ms": cpu_dis,
+                "machine_busy": machine[0] / machine[1] if machine[1] else float("nan"),
                 **{f"{name}_p50": summary_ms(v)["p50"] for name, v in parts.items()},
                 **{f"{name}_p99": summary_ms(v)["p99"] for name, v in parts.items()}}
 
@@ -389,13 +411,16 @@ async def agency_path(quick: bool, rates: list[int], seconds: float, instances: 
     figures: dict[str, dict] = {}
     async with AgencyPath(dsn, bootstrap, instances) as path:
         await path.steady(20, 3)  # warm-up: group joined, connections and plans warm
+        idle = await path.idle_cpu()
+        print(f"  idle CPU: requests {idle[0] * 1000:.0f} ms/s, dispatch {idle[1] * 1000:.0f} ms/s", flush=True)
         for rate in rates:
             runs = [await path.steady(rate, seconds) for _ in range(repeat)]
             med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
             figures[f"POST -> offer ({rate}/s, {instances} dispatch)"] = med
             print_row(f"POST -> offer ({rate}/s, {instances} dispatch)", med)
-            print(f"    missing={med['missing']:.0f}  CPU (requests + dispatch) per request="
-                  f"{med['cpu_ms_per_request']:.2f} ms  runs p50: {[round(r['p50'], 1) for r in runs]}  "
+            print(f"    missing={med['missing']:.0f}  CPU per request: requests {med['cpu_requests_ms']:.2f} ms, "
+                  f"dispatch {med['cpu_dispatch_ms']:.2f} ms  machine busy {med['machine_busy']:.0%} while posting"
+                  f"  runs p50: {[round(r['p50'], 1) for r in runs]}  "
                   f"p99: {[round(r['p99'], 1) for r in runs]}", flush=True)
             print("    parts p50/p99 ms: " + "  ".join(
                 f"{name} {med[name + '_p50']:.1f}/{med[name + '_p99']:.1f}" for name in ("post", "relay", "dispatch"))

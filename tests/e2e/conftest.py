@@ -14,6 +14,7 @@ import pytest
 from taas_cli.services import existing
 from taas_kit import auth, migrations
 from taas_kit.kafka import ensure_topics
+from taas_kit.testing import eventually as kit_eventually
 
 SECRET = "e2e-secret"
 
@@ -117,17 +118,4 @@ async def _wait_ready(stack: Stack, timeout: float = 60.0) -> None:
 @pytest.fixture
 def eventually():
     """The poll-with-deadline helper."""
-    return _eventually
-
-
-async def _eventually(check, timeout: float = 20.0, interval: float = 0.1):
-    """Poll an async check until it returns a truthy value (returned) or the deadline passes (AssertionError)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    last = None
-    while loop.time() < deadline:
-        last = await check()
-        if last:
-            return last
-        await asyncio.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s (last value: {last!r})")
+    return kit_eventually

@@ -31,6 +31,8 @@ def make_runner(deps: Deps, pool: asyncpg.Pool) -> ConsumerRunner:
         topics=[s.topic(REQUEST_EVENTS), s.topic(PROVIDER_SNAPSHOTS), s.topic(AGENCY_SNAPSHOTS)],
         group_id=s.group(), bootstrap_servers=s.kafka_bootstrap_servers, pool=pool, handler=make_handler(deps),
         max_batch=s.consumer_batch, parallel_partitions=s.parallel_partitions,
+        commit_interval_ms=s.consumer_commit_interval_ms, fetch_max_wait_ms=s.consumer_fetch_max_wait_ms,
+        fetch_min_bytes=s.consumer_fetch_min_bytes,
     )
 
 

@@ -41,13 +41,18 @@ class LogFeed:
             await db.init_connection(conn)
             await conn.add_listener(self.channel, lambda *_: self._wake.set())
             self.last_id = await conn.fetchval("SELECT coalesce(max(id), 0) FROM dispatch_log")
+            loop = asyncio.get_running_loop()
+            moved_at = loop.time()
             while True:
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
                 self._wake.clear()
                 if self._subscribers:
                     await self._drain(conn)
-                else:
+                elif loop.time() - moved_at >= self.poll_seconds:
+                    # Nobody listens: move the mark at most once per poll rather than once per committed change
+                    # (a new subscriber may then get up to a poll's worth of records from just before it came).
+                    moved_at = loop.time()
                     self.last_id = await conn.fetchval("SELECT coalesce(max(id), 0) FROM dispatch_log")
         finally:
             with contextlib.suppress(Exception):

@@ -25,4 +25,5 @@ async def run_dispatch_consumer(app: web.Application) -> None:
     s = app[SETTINGS]
     await ConsumerRunner(name=CONSUMER_NAME, topics=[s.topic(DISPATCH_EVENTS)], group_id=s.group(),
                          bootstrap_servers=s.kafka_bootstrap_servers, pool=app[POOL],
-                         handler=functools.partial(handle, s.changes_channel())).run()
+                         handler=functools.partial(handle, s.changes_channel()),
+                         commit_interval_ms=s.consumer_commit_interval_ms).run()

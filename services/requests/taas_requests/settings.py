@@ -23,7 +23,9 @@ class RequestsSettings(ServiceSettings):
     webhook_max_attempts: int = 8
     webhook_batch_size: int = 50
     webhook_lease_seconds: float = 30.0
+    webhook_coalesce_seconds: float = 0.02  # after a wake-up, wait this long so a burst of changes is one claim
     sse_keepalive_seconds: float = 15.0
+    consumer_commit_interval_ms: int = 500  # handled offsets committed at most this often (0: after every batch)
 
     def changes_channel(self) -> str:
         """The LISTEN/NOTIFY channel that carries committed request changes of this schema."""

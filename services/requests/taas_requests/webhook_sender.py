@@ -84,7 +84,7 @@ async def deliver_due(pool: asyncpg.Pool, http: aiohttp.ClientSession, settings:
     return len(rows)
 
 
-async def _sleep_until_due(pool: asyncpg.Pool, wake: asyncio.Event, poll: float) -> None:
+async def _sleep_until_due(pool: asyncpg.Pool, wake: asyncio.Event, poll: float, coalesce: float = 0.0) -> None:
     async with pool.acquire() as conn:
         due = await repo.next_due_at(conn)
     wait = poll if due is None else max(0.0, min(poll, (due - datetime.now(UTC)).total_seconds()))
@@ -92,6 +92,8 @@ async def _sleep_until_due(pool: asyncpg.Pool, wake: asyncio.Event, poll: float)
         wake.clear()
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(wake.wait(), wait)
+            # Woken by a change: let a burst of changes gather, so one claim serves them all (not one per change).
+            await asyncio.sleep(coalesce)
 
 
 async def run_sender(app: web.Application) -> None:
@@ -103,4 +105,4 @@ async def run_sender(app: web.Application) -> None:
     async with aiohttp.ClientSession(timeout=timeout) as http:
         while True:
             if await deliver_due(pool, http, settings, policy, rng) == 0:
-                await _sleep_until_due(pool, wake, settings.webhook_poll_seconds)
+                await _sleep_until_due(pool, wake, settings.webhook_poll_seconds, settings.webhook_coalesce_seconds)

@@ -15,6 +15,7 @@ from taas_availability.settings import AvailabilitySettings
 from taas_contracts.events.availability import ProviderSnapshot
 from taas_kit import auth, kafka
 from taas_kit.http.app import POOL
+from taas_kit.testing import eventually
 
 
 def provider_body(**overrides: Any) -> dict[str, Any]:
@@ -68,17 +69,7 @@ class Service:
         return self.settings.topic(payload.TOPIC)
 
 
-async def poll(check, timeout: float = 20.0, interval: float = 0.05):
-    """Await `check()` until it returns something truthy, or fail at the deadline."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s (last: {result!r})")
-        await asyncio.sleep(interval)
+poll = eventually
 
 
 class SnapshotTail:

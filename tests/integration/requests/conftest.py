@@ -11,6 +11,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from taas_kit import auth
 from taas_kit.http.app import POOL
+from taas_kit.testing import eventually
 from taas_requests.app import MIGRATIONS, create_app
 from taas_requests.hub import HUB
 from taas_requests.settings import RequestsSettings
@@ -83,20 +84,7 @@ class Service:
 @pytest.fixture
 def poll():
     """Await `check()` until it returns something truthy (poll with a deadline)."""
-    return _poll
-
-
-async def _poll(check, timeout: float = 20.0, interval: float = 0.05):
-    """Await `check()` until it returns something truthy, or fail at the deadline."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s (last: {result!r})")
-        await asyncio.sleep(interval)
+    return eventually
 
 
 def make_settings(pg_dsn: str, schema: str, kafka_bootstrap: str, topic_prefix: str, **overrides: Any):

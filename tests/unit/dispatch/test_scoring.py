@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from taas_dispatch.domain.errors import InvalidConfiguration
-from taas_dispatch.domain.scoring import ScoringContext, rank, score
+from taas_dispatch.domain.scoring import ScoringContext, rank, rank_explained, score
 from taas_dispatch.domain.scoring_config import ScoringConfig, ScoringCurves, ScoringWeights
 from taas_dispatch.domain.views import ProviderView, ReliabilityStats, RequestView
 
@@ -244,3 +244,28 @@ def test_scoring_configuration_keeps_defaults_for_absent_keys():
     assert config.weights == ScoringWeights(cost=2.0)
     assert isinstance(config.weights.cost, float)
     assert config.curves == ScoringCurves()
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(0, 30), st.integers(0, 23))
+def test_rank_explained_orders_and_explains_exactly_as_rank(make_provider, make_incident, now, seed, size, hour):
+    import random
+
+    rng = random.Random(seed)
+    at = now.replace(hour=hour)
+    skills = ["ransomware", "forensics", "m365", "gis"]
+    providers = [
+        make_provider(
+            provider_id=f"p-{i:02d}", hourly_rate_cents=rng.choice([8_000, 9_000, 12_500, 20_000, 25_000]),
+            skills=frozenset(rng.sample(skills, rng.randint(0, 3))), home_jurisdiction_id=rng.choice(["j-1", "j-2"]),
+            time_zone=rng.choice(["America/Chicago", "America/New_York", "Pacific/Honolulu", "Asia/Kolkata"]),
+            on_call_until=at + timedelta(hours=1) if rng.random() < 0.3 else None,
+            reliability=ReliabilityStats(4, rng.randint(0, 4), rng.choice([None, 30, 600])) if rng.random() < 0.5
+            else ReliabilityStats())
+        for i in range(size)
+    ]
+    context = ScoringContext({"p-01": 2, "p-03": 1}, {"p-02": 3}, {"j-1": rng.randint(0, 5)})
+    request = make_incident(required_skills=frozenset(rng.sample(skills, rng.randint(0, 3))))
+    full = rank(providers, request, context, WEIGHTS, at)
+    ids, explained = rank_explained(providers, request, context, WEIGHTS, at, explain=7)
+    assert ids == [b.provider_id for b in full]
+    assert [b.to_dict() for b in explained] == [b.to_dict() for b in full[:7]]

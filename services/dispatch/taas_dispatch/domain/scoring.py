@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from taas_dispatch.domain.scoring_config import ScoringCurves, ScoringWeights
-from taas_dispatch.domain.views import ProviderView, RequestView
+from taas_dispatch.domain.views import ProviderView, ReliabilityStats, RequestView
 
 # Totals are rounded before comparing so float noise never beats the provider-id tie-break.
 _TOTAL_COMPARISON_DIGITS = 9
@@ -95,12 +95,15 @@ def _prior_work(f: _Facts) -> _Measured:
     return (_rising(count, f.curves.prior_work_half_count), {"completed_with_agency": count})
 
 
+def _skill_value(wanted: frozenset[str], skills: frozenset[str]) -> float:
+    # Coverage of the requested skills, not Jaccard: a broad provider is not worse for knowing more.
+    return 1.0 if not wanted else len(wanted & skills) / len(wanted)
+
+
 def _skill_overlap(f: _Facts) -> _Measured:
     wanted = f.request.requirements.required_skills
     matched = wanted & f.provider.skills
-    # Coverage of the requested skills, not Jaccard: a broad provider is not worse for knowing more.
-    value = 1.0 if not wanted else len(matched) / len(wanted)
-    return (value, {"matched": sorted(matched), "missing": sorted(wanted - matched)})
+    return (_skill_value(wanted, f.provider.skills), {"matched": sorted(matched), "missing": sorted(wanted - matched)})
 
 
 def _provider_fairness(f: _Facts) -> _Measured:
@@ -115,26 +118,37 @@ def _jurisdiction_fairness(f: _Facts) -> _Measured:
     return (value, {"home_jurisdiction_id": f.provider.home_jurisdiction_id, "recently_lent": lent})
 
 
-def _cost(f: _Facts) -> _Measured:
-    rate, cap = f.provider.hourly_rate_cents, f.request.requirements.max_hourly_rate_cents
+def _cost_value(rate: int, cap: int) -> float:
     # A zero cap admits only providers who cost nothing; any rate above the cap scores zero. One correctly
     # rounded division of integers equals float(1 - Fraction(rate, cap)) exactly, at a fraction of the cost.
-    value = max(0, cap - rate) / cap if cap > 0 else float(rate == 0)
-    return (value, {"hourly_rate_cents": rate, "cap_cents": cap})
+    return max(0, cap - rate) / cap if cap > 0 else float(rate == 0)
+
+
+def _cost(f: _Facts) -> _Measured:
+    rate, cap = f.provider.hourly_rate_cents, f.request.requirements.max_hourly_rate_cents
+    return (_cost_value(rate, cap), {"hourly_rate_cents": rate, "cap_cents": cap})
+
+
+def _acceptance(stats: ReliabilityStats, curves: ScoringCurves) -> float:
+    if stats.offers_received:
+        return stats.offers_accepted / stats.offers_received
+    return curves.reliability_without_history
+
+
+def _reliability_value(stats: ReliabilityStats, curves: ScoringCurves) -> float:
+    acceptance = _acceptance(stats, curves)
+    if stats.median_answer_seconds is not None:
+        speed = _falling(stats.median_answer_seconds, curves.answer_speed_half_seconds)
+    else:
+        speed = curves.reliability_without_history
+    share = curves.acceptance_share_of_reliability
+    return share * acceptance + (1 - share) * speed
 
 
 def _reliability(f: _Facts) -> _Measured:
     stats = f.provider.reliability
-    if stats.offers_received:
-        acceptance = stats.offers_accepted / stats.offers_received
-    else:
-        acceptance = f.curves.reliability_without_history
-    if stats.median_answer_seconds is not None:
-        speed = _falling(stats.median_answer_seconds, f.curves.answer_speed_half_seconds)
-    else:
-        speed = f.curves.reliability_without_history
-    share = f.curves.acceptance_share_of_reliability
-    value = share * acceptance + (1 - share) * speed
+    acceptance = _acceptance(stats, f.curves)
+    value = _reliability_value(stats, f.curves)
     detail = {
         "acceptance_rate": acceptance,
         "median_answer_seconds": stats.median_answer_seconds,
@@ -148,12 +162,16 @@ def _is_night(hour: int, curves: ScoringCurves) -> bool:
     return start <= hour < end if start < end else hour >= start or hour < end
 
 
+def _local_value(night: bool, on_call: bool, curves: ScoringCurves) -> float:
+    return curves.night_score if night and not on_call else 1.0
+
+
 def _local_time(f: _Facts) -> _Measured:
     local = f.now.astimezone(ZoneInfo(f.provider.time_zone))
     on_call = f.provider.is_on_call(f.now)
     night = _is_night(local.hour, f.curves)
-    value = f.curves.night_score if night and not on_call else 1.0
-    return (value, {"local_time": local.strftime("%H:%M"), "on_call": on_call, "night": night})
+    return (_local_value(night, on_call, f.curves), {"local_time": f"{local.hour:02d}:{local.minute:02d}",
+                                                     "on_call": on_call, "night": night})
 
 
 _Factor = Callable[[_Facts], _Measured]
@@ -197,3 +215,43 @@ def rank(
     """Score every candidate; best first, ties broken by provider id so the order is deterministic."""
     breakdowns = [score(provider, request, context, weights, now, curves) for provider in candidates]
     return sorted(breakdowns, key=lambda b: (-round(b.total, _TOTAL_COMPARISON_DIGITS), b.provider_id))
+
+
+def _total(provider: ProviderView, request: RequestView, context: ScoringContext, weights: tuple[float, ...],
+           now: datetime, curves: ScoringCurves, night_by_zone: dict[str, bool]) -> float:
+    """The same total as `score(...).total` (same values, same order of summing) without building the details."""
+    pid = provider.provider_id
+    zone = provider.time_zone
+    night = night_by_zone.get(zone)
+    if night is None:
+        night = night_by_zone[zone] = _is_night(now.astimezone(ZoneInfo(zone)).hour, curves)
+    values = (
+        _rising(context.completed_with_agency.get(pid, 0), curves.prior_work_half_count),
+        _skill_value(request.requirements.required_skills, provider.skills),
+        _falling(context.recent_assignments.get(pid, 0), curves.provider_fairness_half_count),
+        _falling(context.recent_lent_by_jurisdiction.get(provider.home_jurisdiction_id, 0),
+                 curves.jurisdiction_fairness_half_count),
+        _cost_value(provider.hourly_rate_cents, request.requirements.max_hourly_rate_cents),
+        _reliability_value(provider.reliability, curves),
+        _local_value(night, provider.is_on_call(now), curves),
+    )
+    return sum(value * weight for value, weight in zip(values, weights, strict=True))
+
+
+def rank_explained(
+    candidates: Iterable[ProviderView],
+    request: RequestView,
+    context: ScoringContext,
+    weights: ScoringWeights,
+    now: datetime,
+    curves: ScoringCurves = ScoringCurves(),
+    explain: int = 10,
+) -> tuple[list[str], list[ScoreBreakdown]]:
+    """The order `rank` gives (provider ids) and the full breakdowns of the first `explain` only (cheaper)."""
+    pool = list(candidates)
+    weight_values = tuple(getattr(weights, name) for name in _FACTORS)
+    night_by_zone: dict[str, bool] = {}
+    totals = {p.provider_id: _total(p, request, context, weight_values, now, curves, night_by_zone) for p in pool}
+    ordered = sorted(pool, key=lambda p: (-round(totals[p.provider_id], _TOTAL_COMPARISON_DIGITS), p.provider_id))
+    explained = [score(p, request, context, weights, now, curves) for p in ordered[:explain]]
+    return [p.provider_id for p in ordered], explained

@@ -10,7 +10,7 @@ from taas_contracts.events.dispatch import RequestMatching
 from taas_dispatch.domain.dispatch_round import DispatchRound, MarkUnfilled, RankedCandidate
 from taas_dispatch.domain.filters import Exclusion, exclusion_reasons
 from taas_dispatch.domain.policy import policy_for
-from taas_dispatch.domain.scoring import ScoreBreakdown, rank
+from taas_dispatch.domain.scoring import ScoreBreakdown, rank_explained
 from taas_dispatch.domain.time_windows import TimeWindow
 from taas_dispatch.domain.views import ActiveEngagement, ProviderView, RequestView
 from taas_dispatch.effects import Effects
@@ -84,13 +84,13 @@ async def start_round(conn: asyncpg.Connection, deps: Deps, state: RequestState,
     rows = await candidates.find(conn, request, window, now, pool=limits.candidate_pool,
                                  sample=limits.why_not_sample, tried=sorted(tried))
     pool = [provider_view(r, full=False) for r in rows.eligible]
-    ranked = await _rank(conn, deps, pool, request, now)
+    order, explained = await _rank(conn, deps, pool, request, now)
     on_call = {p.provider_id for p in pool if p.is_on_call(now)}
-    chosen = [RankedCandidate(b.provider_id, b.provider_id in on_call) for b in ranked[: limits.max_candidates]]
+    chosen = [RankedCandidate(pid, pid in on_call) for pid in order[: limits.max_candidates]]
     excluded = why_not(rows.excluded, request, now, tried)
     fx.log("decision", f"round {state.round_number}: {len(pool)} eligible, {len(chosen)} to try, "
                        f"{len(excluded)} excluded shown",
-           detail=decision_detail(ranked, excluded, len(pool), limits.candidate_pool, limits.logged_candidates,
+           detail=decision_detail(explained, excluded, len(pool), limits.candidate_pool, limits.logged_candidates,
                                   window, state.round_number))
     state.ranks = {c.provider_id: i + 1 for i, c in enumerate(chosen)}
     policy = policy_for(request, deps.config.offer_policy)
@@ -99,9 +99,10 @@ async def start_round(conn: asyncpg.Connection, deps: Deps, state: RequestState,
 
 
 async def _rank(conn: asyncpg.Connection, deps: Deps, pool: list[ProviderView], request: RequestView,
-                now: datetime) -> list[ScoreBreakdown]:
+                now: datetime) -> tuple[list[str], list[ScoreBreakdown]]:
+    """Provider ids best first, and the score breakdowns of those the decision record shows."""
     if not pool:
-        return []
+        return [], []
     since = now - timedelta(days=deps.config.matching.history_days)
     context, reliability = await stats.history(
         conn, [p.provider_id for p in pool], [p.home_jurisdiction_id for p in pool], request.agency_id, since)
@@ -109,4 +110,5 @@ async def _rank(conn: asyncpg.Connection, deps: Deps, pool: list[ProviderView], 
         pool = [replace(p, reliability=reliability[p.provider_id]) if p.provider_id in reliability else p
                 for p in pool]
     scoring = deps.config.scoring
-    return rank(pool, request, context, scoring.weights, now, scoring.curves)
+    return rank_explained(pool, request, context, scoring.weights, now, scoring.curves,
+                          explain=deps.config.matching.logged_candidates)

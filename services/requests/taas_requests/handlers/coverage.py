@@ -75,14 +75,13 @@ async def submit_request(pool: asyncpg.Pool, settings: RequestsSettings, agency_
         problems = _cross_field_problems(body, tz, now)
         if problems:
             raise Invalid(problems)
-        row = await _insert(conn, settings, agency_id, body, tz, now)
-        read = request_read(row, now).model_dump(mode="json")
+        row, read = await _insert(conn, settings, agency_id, body, tz, now)
         await repo.store_response(conn, agency_id, key, row["id"], 201, read)
     return Submitted(201, read, replayed=False)
 
 
 async def _insert(conn: asyncpg.Connection, settings: RequestsSettings, agency_id: str,
-                  body: IncidentCreate | VacancyCreate, tz: ZoneInfo, now: datetime) -> asyncpg.Record:
+                  body: IncidentCreate | VacancyCreate, tz: ZoneInfo, now: datetime) -> tuple[asyncpg.Record, dict]:
     request_id = uuid.uuid4()
     spec = body.model_dump(mode="json")
     if isinstance(body, IncidentCreate):
@@ -108,9 +107,10 @@ async def _insert(conn: asyncpg.Connection, settings: RequestsSettings, agency_i
     )
     change = changes.change_of(row, previous=None, cause=envelope.type, seq=None, occurred_at=now,
                                timeline_id=timeline_id)
+    read = request_read(row, now).model_dump(mode="json")  # the answer and the webhook's data: built once
     await changes.publish(conn, settings.changes_channel(), agency_id=agency_id, event_type=WebhookEvent.SUBMITTED,
-                          change=change, webhook_data=request_read(row, now).model_dump(mode="json"), now=now)
-    return row
+                          change=change, webhook_data=read, now=now)
+    return row, read
 
 
 async def _owned(conn: asyncpg.Connection, principal: Principal, request_id: uuid.UUID | None,
