@@ -88,14 +88,22 @@ async def pool(pg_dsn: str, schema: str):
 
 
 @pytest.fixture
-def make_topic(kafka_bootstrap: str):
-    """Create a unique topic with n partitions; returns its name."""
+async def make_topic(kafka_bootstrap: str):
+    """Create a unique topic with n partitions; returns its name. Deleted (with its dead-letter topic) afterwards."""
+    from taas_kit.kafka import delete_topics_with_prefix
+
+    made: list[str] = []
+
     async def make(prefix: str = "test", partitions: int = 3, compacted: bool = False) -> str:
         name = unique(prefix)
         configs = {"cleanup.policy": "compact"} if compacted else {}
         await create_topics(kafka_bootstrap, [NewTopic(name, partitions, 1, topic_configs=configs)])
+        made.append(name)
         return name
-    return make
+
+    yield make
+    for name in made:
+        await delete_topics_with_prefix(kafka_bootstrap, name)
 
 
 @pytest.fixture
@@ -127,13 +135,14 @@ def read_topic(kafka_bootstrap: str):
 
 
 @pytest.fixture(scope="module")
-async def topic_prefix(kafka_bootstrap: str) -> str:
+async def topic_prefix(kafka_bootstrap: str):
     """A unique prefix with every registry topic (and dead-letter topic) created under it, per test module."""
-    from taas_kit.kafka import ensure_topics
+    from taas_kit.kafka import delete_topics_with_prefix, ensure_topics
 
     prefix = unique("t") + "."
     await ensure_topics(kafka_bootstrap, prefix=prefix)
-    return prefix
+    yield prefix
+    await delete_topics_with_prefix(kafka_bootstrap, prefix)
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ def bootstrap() -> str:
 
 def lib_dir() -> Path:
     """Cached folder holding the broker's jars."""
-    return cache_dir() / f"kafka-{KAFKA_VERSION}" / "lib"
+    return cache_dir() / f"kafka-{KAFKA_VERSION}-r2" / "lib"
 
 
 def ensure_jars(say=print) -> Path:
@@ -113,7 +113,7 @@ def _write_config(home: Path, node: Node = DEFAULT) -> Path:
         f"appender.file.fileName = {logs_dir() / (node.name + '-server.log')}",
         "appender.file.layout.type = PatternLayout",
         "appender.file.layout.pattern = [%d] %p %m (%c)%n",
-        "rootLogger.level = INFO",
+        "rootLogger.level = WARN",
         "rootLogger.appenderRef.file.ref = file",
         "logger.kafka.name = kafka",
         "logger.kafka.level = WARN",

@@ -1,6 +1,7 @@
 """Background processes with pid files: start detached, check, stop cleanly."""
 
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -58,10 +59,19 @@ def start(name: str, argv: list[str], env: dict[str, str] | None = None, cwd: Pa
             env={**os.environ, **(env or {})},
             cwd=cwd,
             start_new_session=True,
+            preexec_fn=_raise_open_files_limit,
         )
     pid_file(name).write_text(str(proc.pid))
     _children[name] = proc  # keep the handle so the child is reaped when stopped from this process
     return proc.pid
+
+
+def _raise_open_files_limit() -> None:
+    """Give the child the hard limit of open files (a broker keeps several per partition)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else 1_048_576
+    if soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
 def stop(name: str, timeout: float = 30.0) -> bool:

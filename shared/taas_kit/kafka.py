@@ -78,6 +78,21 @@ async def create_topics(bootstrap_servers: str, wanted: list[NewTopic]) -> list[
         await admin.close()
 
 
+async def delete_topics_with_prefix(bootstrap_servers: str, prefix: str) -> int:
+    """Delete every topic whose name starts with `prefix` (test clean-up); returns how many."""
+    if not prefix:
+        raise ValueError("refusing to delete topics without a prefix")
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    try:
+        await admin.start()
+        doomed = [name for name in await admin.list_topics() if name.startswith(prefix)]
+        if doomed:
+            await admin.delete_topics(doomed)
+        return len(doomed)
+    finally:
+        await admin.close()
+
+
 async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str], timeout: float = 15.0) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

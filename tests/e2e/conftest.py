@@ -13,7 +13,7 @@ import pytest
 
 from taas_cli.services import existing
 from taas_kit import auth, migrations
-from taas_kit.kafka import ensure_topics
+from taas_kit.kafka import delete_topics_with_prefix, ensure_topics
 from taas_kit.testing import eventually as kit_eventually
 
 SECRET = "e2e-secret"
@@ -87,6 +87,7 @@ async def stack(pg_dsn: str, kafka_bootstrap: str):
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+        await delete_topics_with_prefix(kafka_bootstrap, prefix)
         conn = await asyncpg.connect(pg_dsn)
         try:
             for schema in schemas.values():

@@ -27,7 +27,7 @@ from taas_contracts.topics import (
 from taas_dispatch.app import MIGRATIONS, create_app
 from taas_dispatch.settings import DispatchSettings
 from taas_kit import auth, db, kafka
-from taas_kit.kafka import ensure_topics
+from taas_kit.kafka import delete_topics_with_prefix, ensure_topics
 
 TOPICS = (REQUEST_EVENTS, AGENCY_SNAPSHOTS, PROVIDER_SNAPSHOTS, DISPATCH_EVENTS, DISPATCH_LOG, AUTH_REVOCATIONS)
 
@@ -194,11 +194,12 @@ class Harness:
 
 
 @pytest.fixture
-async def prefix(kafka_bootstrap: str) -> str:
+async def prefix(kafka_bootstrap: str):
     """A topic prefix of this test alone (dispatch reads from the beginning, so tests must not share inputs)."""
     name = uid("t") + "."
     await ensure_topics(kafka_bootstrap, TOPICS, prefix=name)
-    return name
+    yield name
+    await delete_topics_with_prefix(kafka_bootstrap, name)
 
 
 @pytest.fixture
