@@ -98,10 +98,10 @@ class ConsumerRunner:
                     await self._handle_partition(tp, records)
                     await self.commit(only={tp})
         finally:
-            with contextlib.suppress(Exception):
-                await self.commit()
-            await self._consumer.stop()
-            await self._producer.stop()
+            # Each shutdown step is bounded: a broker or group in trouble must not hang the process's exit.
+            await bounded(self.commit(), 5, "final offset commit")
+            await bounded(self._consumer.stop(), 15, "consumer stop")
+            await bounded(self._producer.stop(), 15, "producer stop")
 
     async def _handle_partition(self, tp: TopicPartition, records: list[ConsumerRecord]) -> None:
         for record in records:
@@ -174,6 +174,16 @@ class ConsumerRunner:
         await self._producer.send_and_wait(dead_letter_topic(record.topic), record.value, key=record.key, headers=headers)
         HANDLED.labels(self.name, "dead_letter").inc()
         log.error("message dead-lettered", reason=reason)
+
+
+async def bounded(awaitable, seconds: float, what: str) -> None:
+    """Await a shutdown step for at most `seconds`; a failure or time-out is logged, not raised."""
+    try:
+        await asyncio.wait_for(awaitable, seconds)
+    except asyncio.TimeoutError:
+        log.warning("shutdown step timed out", step=what, seconds=seconds)
+    except Exception as exc:  # noqa: BLE001 - shutdown goes on whatever one step does
+        log.warning("shutdown step failed", step=what, error=repr(exc))
 
 
 def _short(exc: Exception) -> str:

@@ -130,11 +130,11 @@ class OutboxRelay:
         producer, self._producer = self._producer, None
         if producer is not None:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(producer.stop(), 5)
+                await asyncio.wait_for(producer.stop(), 10)
 
     async def _close(self) -> None:
         await self._drop_producer()
         conn, self._conn = self._conn, None
         if conn is not None:
             with contextlib.suppress(Exception):
-                await conn.close()
+                await conn.close(timeout=5)

@@ -8,6 +8,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from taas_contracts.events.requests import TokenRevoked
 from taas_contracts.topics import AUTH_REVOCATIONS
 from taas_kit import kafka
+from taas_kit.consumer import bounded
 from taas_kit.logging import get_logger
 
 log = get_logger("taas.revocations")
@@ -43,7 +44,7 @@ class RevocationWatcher:
                     if all(positions[tp] >= end[tp] for tp in partitions):
                         self.caught_up.set()
         finally:
-            await consumer.stop()
+            await bounded(consumer.stop(), 15, "revocation consumer stop")
 
     def _apply(self, value: bytes | None) -> None:
         try:

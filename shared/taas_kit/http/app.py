@@ -67,10 +67,19 @@ def background(name: str, make: Callable[[web.Application], Awaitable[None]]) ->
                     await asyncio.sleep(1.0)
         task = asyncio.create_task(forever(), name=name)
         yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await stop_task(task, name)
     return ctx
+
+
+async def stop_task(task: asyncio.Task, name: str, seconds: float = 30.0) -> None:
+    """Cancel a process-lifetime task and wait for it, at most `seconds` (then log and move on)."""
+    task.cancel()
+    done, _ = await asyncio.wait({task}, timeout=seconds)
+    if not done:
+        log.error("task did not stop in time; leaving it", task=name, seconds=seconds)
+        return
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("task ended with an error", task=name, error=repr(task.exception()))
 
 
 def _pool_ctx(settings: ServiceSettings, migrations_dir: Path) -> CleanupCtx:
@@ -97,9 +106,7 @@ async def _revocations_ctx(app: web.Application) -> AsyncIterator[None]:
     with contextlib.suppress(asyncio.TimeoutError):
         await asyncio.wait_for(asyncio.shield(watcher.caught_up.wait()), 15)
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError, Exception):
-        await task
+    await stop_task(task, "revocations")
 
 
 async def _kafka_probe_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -120,9 +127,7 @@ async def _outbox_ctx(app: web.Application) -> AsyncIterator[None]:
                         service=s.service_name, poll_seconds=s.outbox_poll_seconds)
     task = asyncio.create_task(relay.run(), name="outbox-relay")
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await stop_task(task, "outbox-relay")
 
 
 async def _healthz(_: web.Request) -> web.Response:
