@@ -106,6 +106,7 @@ async def provider_snapshot(conn: asyncpg.Connection, deps: Deps, event: Provide
         ZoneInfo(event.time_zone)
     except (ZoneInfoNotFoundError, ValueError) as error:
         raise PoisonMessage(f"provider {event.provider_id}: unknown time zone {event.time_zone!r}") from error
+    await provider_repo.lock_read_model_exclusive(conn)
     if not await provider_repo.upsert_provider(conn, provider_row(event)):
         return
     await schedule_for_provider(conn, deps, event.provider_id, _now())

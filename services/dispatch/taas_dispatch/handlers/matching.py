@@ -68,6 +68,7 @@ def decision_detail(ranked: list[ScoreBreakdown], excluded: list[tuple[str, list
 
 async def start_round(conn: asyncpg.Connection, deps: Deps, state: RequestState, fx: Effects, now: datetime) -> None:
     """Open the next round of a request: filter, score, log the decision, make the first offers."""
+    await provider_repo.lock_read_model_shared(conn)
     limits = deps.config.matching
     state.round_number += 1
     fx.event(RequestMatching, round=state.round_number)

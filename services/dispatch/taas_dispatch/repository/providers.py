@@ -55,3 +55,19 @@ async def upsert_agency(conn: asyncpg.Connection, agency_id: str, name: str, tim
 async def agency_time_zone(conn: asyncpg.Connection, agency_id: str) -> str | None:
     """The agency's time zone, if its snapshot arrived."""
     return await conn.fetchval("SELECT time_zone FROM agencies WHERE agency_id = $1", agency_id)
+
+
+# Matching (shared) and provider snapshot intake (exclusive) take this lock first, so a request matched while a
+# snapshot lands is never missed by both: either matching sees the provider, or the snapshot sees the unfilled
+# request and queues its re-match. Scoped to the schema, so separate deployments in one database do not contend.
+_READ_MODEL_LOCK = "SELECT {fn}(hashtext(current_schema() || ':provider-read-model'))"
+
+
+async def lock_read_model_shared(conn: asyncpg.Connection) -> None:
+    """Hold the read-model lock in share mode until the transaction ends (matching)."""
+    await conn.execute(_READ_MODEL_LOCK.format(fn="pg_advisory_xact_lock_shared"))
+
+
+async def lock_read_model_exclusive(conn: asyncpg.Connection) -> None:
+    """Hold the read-model lock exclusively until the transaction ends (a provider snapshot)."""
+    await conn.execute(_READ_MODEL_LOCK.format(fn="pg_advisory_xact_lock"))
