@@ -1,7 +1,6 @@
 """Billing integration fixtures: a migrated schema, settings on the module's topics, the app, and a harness."""
 
 import asyncio
-import contextlib
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time
@@ -192,15 +191,9 @@ async def harness(billing_settings: BillingSettings):
     await pool.close()
 
 
-@contextlib.asynccontextmanager
-async def serving(settings: BillingSettings):
-    """The billing app running in-process (HTTP, consumer, outbox relay)."""
-    client = TestClient(TestServer(create_app(settings)))
-    await client.start_server()
-    try:
-        yield client
-    finally:
-        await client.close()
+def serving(settings: BillingSettings) -> TestClient:
+    """The billing app running in-process (HTTP, consumer, outbox relay); use as `async with serving(settings) as client`."""
+    return TestClient(TestServer(create_app(settings)))
 
 
 @pytest.fixture

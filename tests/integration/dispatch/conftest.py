@@ -1,7 +1,6 @@
 """Dispatch integration fixtures: fresh topics and schema per test, the app in-process, and a harness."""
 
 import asyncio
-import contextlib
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -233,15 +232,9 @@ async def harness(settings: DispatchSettings):
     await pool.close()
 
 
-@contextlib.asynccontextmanager
-async def serving(settings: DispatchSettings):
-    """The dispatch app running in-process (HTTP, consumer, timers, outbox relay)."""
-    client = TestClient(TestServer(create_app(settings)))
-    await client.start_server()
-    try:
-        yield client
-    finally:
-        await client.close()
+def serving(settings: DispatchSettings) -> TestClient:
+    """The dispatch app running in-process (HTTP, consumer, timers, outbox relay); use as `async with serving(settings) as client`."""
+    return TestClient(TestServer(create_app(settings)))
 
 
 @pytest.fixture

@@ -9,10 +9,9 @@ import asyncpg
 from taas_dispatch.domain.assignments import InvalidTimeEntry
 from taas_dispatch.domain.errors import DispatchDomainError
 from taas_dispatch.handlers.context import Deps
-from taas_dispatch.handlers.errors import UnknownId
 from taas_dispatch.keys import DEPS
 from taas_kit.http.app import POOL
-from taas_kit.http.problems import Problem, conflict, not_found
+from taas_kit.http.problems import Problem, conflict
 from taas_kit.http.routing import Api, Call
 
 api = Api("taas dispatch")
@@ -29,9 +28,7 @@ def deps_of(call: Call) -> Deps:
 
 
 def problem_of(error: Exception) -> Problem:
-    """The problem+json answer of a use-case error."""
-    if isinstance(error, UnknownId):
-        return not_found(error.what)
+    """The problem+json answer of a domain refusal (unknown ids are the kit's NotFound, answered by the router)."""
     if isinstance(error, InvalidTimeEntry):
         return Problem(422, "Unprocessable Content", error.message, code=error.code,
                        errors=[{"pointer": "/started_at", "field": "started_at", "in": "body",
@@ -46,7 +43,7 @@ async def transaction(call: Call) -> AsyncIterator[asyncpg.Connection]:
     try:
         async with call.request.app[POOL].acquire() as conn, conn.transaction():
             yield conn
-    except (UnknownId, DispatchDomainError) as error:
+    except DispatchDomainError as error:
         raise problem_of(error) from error
 
 

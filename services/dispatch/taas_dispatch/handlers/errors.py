@@ -1,14 +1,9 @@
-"""Use-case outcomes the HTTP layer turns into problems: unknown ids and refusals."""
+"""Use-case outcomes the HTTP layer turns into problems: unknown ids (the kit's 404) and refusals."""
 
 from taas_dispatch.domain.errors import DispatchDomainError
+from taas_kit.refusals import NotFound as UnknownId
 
-
-class UnknownId(Exception):
-    """No such id, or one that belongs to someone else (answered the same way)."""
-
-    def __init__(self, what: str) -> None:
-        super().__init__(f"no such {what}")
-        self.what = what
+__all__ = ["Refused", "UnknownId"]
 
 
 class Refused(DispatchDomainError):
