@@ -47,7 +47,7 @@ class ConsumerRunner:
     def __init__(self, *, name: str, topics: list[str], group_id: str, bootstrap_servers: str, pool: asyncpg.Pool,
                  handler: Handler, max_batch: int = 200, max_attempts: int = 3,
                  parallel_partitions: bool = False, commit_interval_ms: int = 0, fetch_max_wait_ms: int = 100,
-                 fetch_min_bytes: int = 1) -> None:
+                 fetch_min_bytes: int = 1, together: bool = False) -> None:
         self.name, self.topics, self.group_id = name, topics, group_id
         self.bootstrap, self.pool, self.handler = bootstrap_servers, pool, handler
         self.max_batch, self.max_attempts = max_batch, max_attempts
@@ -57,6 +57,9 @@ class ConsumerRunner:
         # per batch; the inbox makes the redelivery of handled-but-uncommitted messages after a crash harmless).
         self.commit_interval = commit_interval_ms / 1000
         self.fetch_max_wait_ms, self.fetch_min_bytes = fetch_max_wait_ms, fetch_min_bytes
+        # True handles a partition's fetched messages in one transaction (one BEGIN, inbox insert and COMMIT for
+        # all); any failure rolls them all back and they are handled again one by one, as when False.
+        self.together = together
         self._last_commit = 0.0
         self._consumer: AIOKafkaConsumer | None = None
         self._producer = None
@@ -104,6 +107,9 @@ class ConsumerRunner:
             await bounded(self._producer.stop(), 15, "producer stop")
 
     async def _handle_partition(self, tp: TopicPartition, records: list[ConsumerRecord]) -> None:
+        if self.together and len(records) > 1 and await self._handle_together(records):
+            self._done[tp] = records[-1].offset + 1
+            return
         for record in records:
             await self._handle(record)
             self._done[tp] = record.offset + 1
@@ -136,6 +142,35 @@ class ConsumerRunner:
                 return
             with bound(event_id=envelope.id, event_type=envelope.type, correlation_id=envelope.correlationid):
                 await self._handle_envelope(record, envelope)
+
+    async def _handle_together(self, records: list[ConsumerRecord]) -> bool:
+        """Handle the records in one transaction; False (nothing kept) if any of them fails, to go one by one."""
+        try:
+            envelopes = [kafka.decode(record.value) for record in records]
+        except (ValueError, ValidationError):
+            return False  # the one-by-one path dead-letters the malformed message
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                claimed = await inbox.claim_many(conn, self.name, [(e.id, r.topic, r.partition, r.offset)
+                                                                   for e, r in zip(envelopes, records, strict=True)])
+                ok = 0
+                for record, envelope in zip(records, envelopes, strict=True):
+                    if envelope.id not in claimed:
+                        continue
+                    claimed.discard(envelope.id)  # the same event twice in one batch still has one effect
+                    with bound(topic=record.topic, partition=record.partition, offset=record.offset,
+                               consumer=self.name, event_id=envelope.id, event_type=envelope.type,
+                               correlation_id=envelope.correlationid):
+                        await self.handler(conn, envelope)
+                    ok += 1
+        except Exception as exc:  # noqa: BLE001 - rolled back; the one-by-one path retries or dead-letters each
+            log.info("batch failed; handling its messages one by one", consumer=self.name, error=repr(exc)[:300],
+                     messages=len(records))
+            return False
+        HANDLED.labels(self.name, "ok").inc(ok)
+        if ok < len(records):
+            HANDLED.labels(self.name, "duplicate").inc(len(records) - ok)
+        return True
 
     async def _handle_envelope(self, record: ConsumerRecord, envelope: Envelope) -> None:
         attempt = 0

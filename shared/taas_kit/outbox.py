@@ -8,7 +8,7 @@ from aiokafka.errors import KafkaError
 from prometheus_client import Counter
 
 from taas_contracts.envelope import Envelope
-from taas_kit import db, jsonutil, kafka
+from taas_kit import db, kafka
 from taas_kit.logging import get_logger
 
 log = get_logger("taas.outbox")
@@ -86,7 +86,7 @@ class OutboxRelay:
 
     async def _drain_once(self) -> int:
         rows = await self._conn.fetch(
-            "SELECT id, event_id, type, topic, key, envelope FROM outbox ORDER BY id LIMIT $1", self.batch_size
+            "SELECT id, event_id, type, topic, key, envelope::text AS envelope FROM outbox ORDER BY id LIMIT $1", self.batch_size
         )
         if not rows:
             return 0
@@ -108,7 +108,7 @@ class OutboxRelay:
         for row in rows:
             futures.append(await producer.send(
                 row["topic"],
-                jsonutil.dumps(row["envelope"]),
+                row["envelope"].encode(),  # jsonb's own text: no decode and re-encode per event
                 key=row["key"].encode(),
                 headers=kafka.headers_for(row["type"], str(row["event_id"])),
             ))

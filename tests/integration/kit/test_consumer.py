@@ -143,3 +143,47 @@ class _Counting(ConsumerRunner):
     async def _handle(self, record) -> None:
         self.__dict__.setdefault("seen", []).append(record.offset)
         await super()._handle(record)
+
+
+def _together(pool, topic, bootstrap, group, handler=_record_effect):
+    return ConsumerRunner(name="effects", topics=[topic], group_id=group, bootstrap_servers=bootstrap, pool=pool,
+                          handler=handler, together=True)
+
+
+async def test_together_one_transaction_per_batch_and_duplicates_have_one_effect(pool, kafka_bootstrap, make_topic):
+    await _setup(pool)
+    topic = await make_topic(partitions=1)
+    events = [_event(n) for n in range(1, 41)]
+    await _produce(kafka_bootstrap, topic, [encode(e) for e in events] + [encode(events[0]), encode(events[5])])
+    transactions: list[int] = []
+
+    async def counting(conn, envelope):
+        transactions.append(await conn.fetchval("SELECT txid_current()"))
+        await _record_effect(conn, envelope)
+
+    async with running(_together(pool, topic, kafka_bootstrap, f"g-{topic}", counting)):
+        assert await _wait_for(pool, 40) == 40
+        await asyncio.sleep(0.5)
+    rows = await pool.fetch("SELECT n FROM effects ORDER BY n")
+    assert [r["n"] for r in rows] == list(range(1, 41))
+    assert len(set(transactions)) < len(transactions)  # several messages shared a transaction
+    claimed = await pool.fetchval("SELECT count(*) FROM processed_messages WHERE consumer = 'effects'")
+    assert claimed == 40
+
+
+async def test_together_a_failing_message_rolls_back_its_batch_then_each_is_handled_alone(
+        pool, kafka_bootstrap, make_topic, read_topic):
+    await _setup(pool)
+    topic = await make_topic(partitions=1)
+    values = [encode(_event(n)) for n in range(1, 11)]
+    values[4] = encode(_event(5, poison=True))
+    values.insert(7, b"not json at all")
+    await _produce(kafka_bootstrap, topic, values)
+    async with running(_together(pool, topic, kafka_bootstrap, f"g-{topic}")):
+        assert await _wait_for(pool, 9) == 9
+        await asyncio.sleep(0.5)
+    rows = await pool.fetch("SELECT n FROM effects ORDER BY n")
+    assert [r["n"] for r in rows] == [1, 2, 3, 4, 6, 7, 8, 9, 10]  # each once, the poison one never
+    dead = await read_topic(dead_letter_topic(topic), 2)
+    reasons = sorted(dict(r.headers)["dlq.reason"].decode().split(":")[0] for r in dead)
+    assert reasons == ["PoisonMessage", "malformed envelope"]
