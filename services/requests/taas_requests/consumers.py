@@ -11,13 +11,14 @@ from taas_kit.consumer import ConsumerRunner
 from taas_kit.http.app import POOL
 from taas_kit.http.keys import SETTINGS
 from taas_requests.handlers.dispatch_events import on_dispatch_event
+from taas_requests.settings import Channels
 
 CONSUMER_NAME = "requests-dispatch-events"
 
 
-async def handle(channel: str, conn: asyncpg.Connection, envelope: Envelope) -> None:
+async def handle(channels: Channels, conn: asyncpg.Connection, envelope: Envelope) -> None:
     """Thin handler: the use case decides everything."""
-    await on_dispatch_event(conn, channel, envelope)
+    await on_dispatch_event(conn, channels, envelope)
 
 
 async def run_dispatch_consumer(app: web.Application) -> None:
@@ -25,5 +26,5 @@ async def run_dispatch_consumer(app: web.Application) -> None:
     s = app[SETTINGS]
     await ConsumerRunner(name=CONSUMER_NAME, topics=[s.topic(DISPATCH_EVENTS)], group_id=s.group(),
                          bootstrap_servers=s.kafka_bootstrap_servers, pool=app[POOL],
-                         handler=functools.partial(handle, s.changes_channel()),
-                         commit_interval_ms=s.consumer_commit_interval_ms).run()
+                         handler=functools.partial(handle, s.channels()),
+                         commit_interval_ms=s.consumer_commit_interval_ms, together=s.consumer_together).run()

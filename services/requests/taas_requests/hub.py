@@ -1,7 +1,8 @@
 """In-process fan-out of committed request changes to live streams and to the webhook sender.
 
 Each change NOTIFYs a channel inside its transaction; PostgreSQL delivers the notification only at commit,
-so listeners never see a rolled-back change. One LISTEN connection per process feeds every subscriber.
+so listeners never see a rolled-back change. One LISTEN connection per process feeds every subscriber. A change
+that queued webhook deliveries also NOTIFYs the webhooks channel, which wakes the webhook sender.
 A stream only sees changes committed while it is connected (no replay from a Last-Event-ID).
 """
 
@@ -50,15 +51,18 @@ class ChangeHub:
         self._subscriptions.discard(sub)
 
     def waker(self) -> asyncio.Event:
-        """An event set at every change (the webhook sender waits on it)."""
+        """An event set whenever a committed change queued webhook deliveries (the webhook sender waits on it)."""
         event = asyncio.Event()
         self._wakers.append(event)
         return event
 
-    def publish(self, change: dict[str, Any]) -> None:
-        """Hand a committed change to every interested subscriber; a stream too slow to keep up loses changes."""
+    def wake(self) -> None:
+        """Tell the wakers' owners that deliveries were queued."""
         for waker in self._wakers:
             waker.set()
+
+    def publish(self, change: dict[str, Any]) -> None:
+        """Hand a committed change to every interested subscriber; a stream too slow to keep up loses changes."""
         for sub in list(self._subscriptions):
             if sub.agency_id is not None and sub.agency_id != change.get("agency_id"):
                 continue
@@ -78,7 +82,7 @@ HUB = web.AppKey("hub", ChangeHub)
 
 
 async def listen(app: web.Application) -> None:
-    """LISTEN to the changes channel and publish every notification to the hub (restarted if it fails)."""
+    """LISTEN to the changes and webhooks channels and hand every notification to the hub (restarted if it fails)."""
     settings, hub = app[SETTINGS], app[HUB]
     conn = await asyncpg.connect(settings.database_url, server_settings={"search_path": settings.db_schema})
     lost = asyncio.Event()
@@ -92,7 +96,9 @@ async def listen(app: web.Application) -> None:
             except ValueError:
                 log.warning("unreadable change notification", payload=payload[:200])
 
-        await conn.add_listener(settings.changes_channel(), on_notify)
+        channels = settings.channels()
+        await conn.add_listener(channels.changes, on_notify)
+        await conn.add_listener(channels.webhooks, lambda *_: hub.wake())
         hub.connected.set()
         await lost.wait()
         raise ConnectionError("change listener connection lost")

@@ -1,8 +1,17 @@
 """Settings of the requests service (env prefix TAAS_REQUESTS_)."""
 
+from typing import NamedTuple
+
 from pydantic_settings import SettingsConfigDict
 
 from taas_kit.settings import ServiceSettings
+
+
+class Channels(NamedTuple):
+    """The NOTIFY channels of committed changes: every change (the live stream), and changes that queued deliveries."""
+
+    changes: str
+    webhooks: str
 
 
 class RequestsSettings(ServiceSettings):
@@ -26,7 +35,12 @@ class RequestsSettings(ServiceSettings):
     webhook_coalesce_seconds: float = 0.02  # after a wake-up, wait this long so a burst of changes is one claim
     sse_keepalive_seconds: float = 15.0
     consumer_commit_interval_ms: int = 500  # handled offsets committed at most this often (0: after every batch)
+    consumer_together: bool = True  # a partition's fetched events in one transaction (one BEGIN, inbox, COMMIT)
 
     def changes_channel(self) -> str:
         """The LISTEN/NOTIFY channel that carries committed request changes of this schema."""
         return f"taas_requests_changes_{self.db_schema}"[:63]
+
+    def channels(self) -> Channels:
+        """Both NOTIFY channels: the changes (the live stream) and the webhook sender's wake-up."""
+        return Channels(self.changes_channel(), f"taas_requests_webhooks_{self.db_schema}"[:63])

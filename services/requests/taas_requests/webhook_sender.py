@@ -97,7 +97,7 @@ async def _sleep_until_due(pool: asyncpg.Pool, wake: asyncio.Event, poll: float,
 
 
 async def run_sender(app: web.Application) -> None:
-    """Deliver until cancelled: woken by every committed change, and by the next due retry."""
+    """Deliver until cancelled: woken by every committed change that queued deliveries, and by the next due retry."""
     settings: RequestsSettings = app[SETTINGS]
     pool, wake = app[POOL], app[HUB].waker()
     policy, rng = policy_of(settings), random.Random()

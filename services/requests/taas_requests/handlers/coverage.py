@@ -4,7 +4,7 @@ import base64
 import binascii
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,7 +23,7 @@ from taas_requests.handlers import changes
 from taas_requests.handlers.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
 from taas_requests.handlers.progress import apply_event
 from taas_requests.handlers.views import request_read, timeline_read
-from taas_requests.repository import agencies as agencies_repo
+from taas_requests.repository import changes as changes_repo
 from taas_requests.repository import coverage as repo
 from taas_requests.repository import timeline as timeline_repo
 from taas_requests.settings import RequestsSettings
@@ -62,26 +62,36 @@ async def submit_request(pool: asyncpg.Pool, settings: RequestsSettings, agency_
     """Store a request and its RequestSubmitted event in one transaction, once per (agency, idempotency key)."""
     fingerprint = idempotency.fingerprint_raw(raw_body)
     async with pool.acquire() as conn, conn.transaction():
-        agency = await agencies_repo.get(conn, agency_id)
-        if agency is None or not agency["active"]:
-            raise Forbidden("the agency of this token is unknown or offboarded", code="agency_inactive")
         # Concurrent submissions with one key wait here on the key's unique index until the first commits.
-        if not await repo.claim_key(conn, agency_id, key, fingerprint):
+        opened = await repo.open_submission(conn, agency_id, key, fingerprint)
+        if opened is None or not opened["active"]:
+            raise Forbidden("the agency of this token is unknown or offboarded", code="agency_inactive")
+        if not opened["claimed"]:
             stored = await repo.get_key(conn, agency_id, key)
             if idempotency.decide(stored["fingerprint"], fingerprint) is idempotency.IdempotencyDecision.CONFLICT:
                 raise Conflict("this Idempotency-Key was used with a different body", code="idempotency_key_reused")
             return Submitted(stored["status_code"], stored["response"], replayed=True)
-        tz = ZoneInfo(agency["time_zone"])
+        tz = ZoneInfo(opened["time_zone"])
         problems = _cross_field_problems(body, tz, now)
         if problems:
             raise Invalid(problems)
-        row, read = await _insert(conn, settings, agency_id, body, tz, now)
-        await repo.store_response(conn, agency_id, key, row["id"], 201, read)
+        read = await _insert(conn, settings, agency_id, key, body, tz, now, opened["timeline_id"])
     return Submitted(201, read, replayed=False)
 
 
-async def _insert(conn: asyncpg.Connection, settings: RequestsSettings, agency_id: str,
-                  body: IncidentCreate | VacancyCreate, tz: ZoneInfo, now: datetime) -> tuple[asyncpg.Record, dict]:
+def _new_row(request_id: uuid.UUID, agency_id: str, body: IncidentCreate | VacancyCreate, spec: dict[str, Any],
+             severity: str | None, window: tuple[datetime, datetime], respond_by: datetime,
+             now: datetime) -> dict[str, Any]:
+    """The row of a new request as PostgreSQL gives it back (timestamps in UTC), so nothing needs reading back."""
+    return {"id": request_id, "agency_id": agency_id, "kind": body.kind.value, "severity": severity,
+            "role": body.role.value, "status": RequestStatus.SUBMITTED.value, "last_seq": None, "spec": spec,
+            "window_start": window[0].astimezone(UTC), "window_end": window[1].astimezone(UTC), "submitted_at": now,
+            "respond_by": respond_by.astimezone(UTC), "assigned_at": None, "cancelled_at": None,
+            "cancel_reason": None, "updated_at": now}
+
+
+async def _insert(conn: asyncpg.Connection, settings: RequestsSettings, agency_id: str, key: str,
+                  body: IncidentCreate | VacancyCreate, tz: ZoneInfo, now: datetime, timeline_id: int) -> dict:
     request_id = uuid.uuid4()
     spec = body.model_dump(mode="json")
     if isinstance(body, IncidentCreate):
@@ -92,30 +102,29 @@ async def _insert(conn: asyncpg.Connection, settings: RequestsSettings, agency_i
         start, end = windows.vacancy_window(body.start_date, body.weeks, tz)
         severity = None
     respond_by = sla.deadline(now, severity, RequestKind(body.kind), time_zone=tz)
-    row = await repo.insert(conn, request_id=request_id, agency_id=agency_id, kind=body.kind.value,
-                            severity=severity.value if severity else None, role=body.role.value, spec=spec,
-                            window_start=start, window_end=end, submitted_at=now, respond_by=respond_by)
+    row = _new_row(request_id, agency_id, body, spec, severity.value if severity else None, (start, end), respond_by,
+                   now)
     submitted = RequestSubmitted(request_id=str(request_id), agency_id=agency_id, severity=severity, window_start=start,
                                  window_end=end, submitted_at=now, respond_by=respond_by,
                                  **{k: v for k, v in spec.items() if k in _EVENT_FIELDS})
     envelope = submitted.envelope(source=SOURCE, subject=str(request_id), tenant=agency_id,
                                   correlationid=str(request_id), time=now)
-    await outbox.add(conn, settings.db_schema, [(settings.topic(RequestSubmitted.TOPIC), str(request_id), envelope)])
-    timeline_id = await timeline_repo.append(
-        conn, request_id, event_id=envelope.id, event_type=envelope.type, seq=None, occurred_at=now, from_status=None,
-        to_status=RequestStatus.SUBMITTED.value, verdict="applied", reason=None, detail={},
-    )
     change = changes.change_of(row, previous=None, cause=envelope.type, seq=None, occurred_at=now,
                                timeline_id=timeline_id)
-    read = request_read(row, now).model_dump(mode="json")  # the answer and the webhook's data: built once
-    await changes.publish(conn, settings.changes_channel(), agency_id=agency_id, event_type=WebhookEvent.SUBMITTED,
-                          change=change, webhook_data=read, now=now)
-    return row, read
+    read = request_read(row, now).model_dump(mode="json")  # the answer, the stored answer and the webhook's data
+    notice = changes.notice(settings.channels(), agency_id=agency_id, event_type=WebhookEvent.SUBMITTED,
+                            change=change, webhook_data=read, now=now)
+    await changes_repo.insert_submitted(conn, row, timeline_id=timeline_id, event_id=envelope.id,
+                                        event_type=envelope.type, notice=notice, key=key, status_code=201,
+                                        response=read)
+    await outbox.add(conn, settings.db_schema, [(settings.topic(RequestSubmitted.TOPIC), str(request_id), envelope)])
+    return read
 
 
 async def _owned(conn: asyncpg.Connection, principal: Principal, request_id: uuid.UUID | None,
                  for_update: bool = False) -> asyncpg.Record:
-    row = await repo.get(conn, request_id, for_update=for_update) if request_id else None
+    fetch = repo.lock if for_update else repo.get
+    row = await fetch(conn, request_id) if request_id else None
     if row is None or not principal.owns(row["agency_id"]):
         raise NotFound("request")
     return row
@@ -146,7 +155,7 @@ async def cancel_request(pool: asyncpg.Pool, settings: RequestsSettings, princip
         envelope = payload.envelope(source=SOURCE, subject=str(row["id"]), tenant=row["agency_id"],
                                     correlationid=str(row["id"]), time=now)
         event = machine.StatusEvent(envelope.id, envelope.type, now, note=reason)
-        outcome, row = await apply_event(conn, settings.changes_channel(), row, event,
+        outcome, row = await apply_event(conn, settings.channels(), row, event,
                                          {"reason": reason, "by": principal.role.value}, now, cancel_reason=reason)
         if outcome.verdict is not machine.Verdict.APPLIED:
             raise Conflict(f"the request cannot be cancelled: {outcome.reason}", code="not_cancellable")

@@ -13,6 +13,7 @@ from taas_requests.domain import status as machine
 from taas_requests.handlers.progress import apply_event
 from taas_requests.repository import coverage as coverage_repo
 from taas_requests.repository import timeline as timeline_repo
+from taas_requests.settings import Channels
 
 log = get_logger("taas.requests.dispatch_events")
 
@@ -26,7 +27,8 @@ def handles(event_type: str) -> bool:
     return name in machine.TARGET_OF_EVENT or name in machine.STEP_EVENTS
 
 
-async def on_dispatch_event(conn: asyncpg.Connection, channel: str, envelope: Envelope) -> machine.Verdict | None:
+async def on_dispatch_event(conn: asyncpg.Connection, channels: Channels,
+                            envelope: Envelope) -> machine.Verdict | None:
     """Apply one dispatch event inside the consumer's transaction; unknown requests are recorded, not retried."""
     if not handles(envelope.type) or machine.event_name(envelope.type) == machine.CANCEL:
         return None
@@ -34,7 +36,7 @@ async def on_dispatch_event(conn: asyncpg.Connection, channel: str, envelope: En
     if not isinstance(payload, DispatchEvent):
         return None
     request_id = _uuid(payload.request_id)
-    row = await coverage_repo.get(conn, request_id, for_update=True) if request_id else None
+    row = await coverage_repo.lock(conn, request_id) if request_id else None
     if row is None or row["agency_id"] != payload.agency_id:
         reason = "unknown request" if row is None else "agency does not match the request's agency"
         # Not poison: the event may be ahead of (or about) a request this instance never stored; keep it for ops.
@@ -47,7 +49,7 @@ async def on_dispatch_event(conn: asyncpg.Connection, channel: str, envelope: En
     note = "; ".join(f"{k}: {detail[k]}" for k in _NOTE_FIELDS if detail.get(k)) or None
     event = machine.StatusEvent(envelope.id, envelope.type, payload.at, payload.seq, note=note,
                                 redispatch=getattr(payload, "redispatch", True))
-    outcome, _ = await apply_event(conn, channel, row, event, detail, datetime.now(UTC))
+    outcome, _ = await apply_event(conn, channels, row, event, detail, datetime.now(UTC))
     return outcome.verdict
 
 

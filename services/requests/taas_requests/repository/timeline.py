@@ -1,28 +1,13 @@
 """SQL of request timelines and of dispatch events about unknown requests."""
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
-
-async def append(conn: asyncpg.Connection, request_id: UUID, *, event_id: str, event_type: str, seq: int | None,
-                 occurred_at: datetime, from_status: str | None, to_status: str, verdict: str, reason: str | None,
-                 detail: dict[str, Any]) -> int:
-    """Add one entry; returns its id (the SSE event id)."""
-    return await conn.fetchval(
-        """INSERT INTO request_timeline (request_id, event_id, event_type, seq, occurred_at, from_status, to_status,
-                                         verdict, reason, detail)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id""",
-        request_id, event_id, event_type, seq, occurred_at, from_status, to_status, verdict, reason, detail,
-    )
-
-
-async def seen_event_ids(conn: asyncpg.Connection, request_id: UUID) -> frozenset[str]:
-    """Every event id already recorded for a request (the state machine's duplicate check)."""
-    rows = await conn.fetch("SELECT event_id FROM request_timeline WHERE request_id = $1", request_id)
-    return frozenset(r["event_id"] for r in rows)
+# Reserves the id of a timeline entry before it is written, so that what carries the id (the SSE event id, the
+# change in webhook bodies) is built before the one statement that writes the entry with it.
+NEXT_ID = "nextval('request_timeline_id_seq')"
 
 
 async def entries(conn: asyncpg.Connection, request_id: UUID) -> list[asyncpg.Record]:

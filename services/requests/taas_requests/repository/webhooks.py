@@ -42,16 +42,12 @@ async def delete(conn: asyncpg.Connection, hook_id: UUID) -> None:
     )
 
 
-async def enqueue(conn: asyncpg.Connection, agency_id: str, event_id: UUID, event_type: str, body: str) -> int:
-    """Queue one delivery per live webhook of the agency that wants this event type; returns how many."""
-    result = await conn.execute(
-        """INSERT INTO webhook_deliveries (webhook_id, agency_id, event_id, event_type, body)
-           SELECT id, agency_id, $2, $3, $4 FROM webhooks
-           WHERE agency_id = $1 AND deleted_at IS NULL AND $3 = ANY (events)
-           ON CONFLICT (webhook_id, event_id) DO NOTHING""",
-        agency_id, event_id, event_type, body,
-    )
-    return int(result.split()[-1])
+# Queues one delivery per live webhook of the agency that wants the event type; a part of the statement that writes
+# the change (repository.changes), with the placeholders of that statement filled in.
+ENQUEUE = """INSERT INTO webhook_deliveries (webhook_id, agency_id, event_id, event_type, body)
+    SELECT id, agency_id, {event_id}, {event_type}, {body} FROM webhooks
+    WHERE agency_id = {agency_id} AND deleted_at IS NULL AND {event_type} = ANY (events)
+    ON CONFLICT (webhook_id, event_id) DO NOTHING RETURNING webhook_id"""
 
 
 async def claim_due(conn: asyncpg.Connection, limit: int, lease_seconds: float) -> list[asyncpg.Record]:

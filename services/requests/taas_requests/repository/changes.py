@@ -1,0 +1,95 @@
+"""SQL that writes one change of a request in one statement: the row, its timeline entry and what tells the agency.
+
+A change touches the request row, its timeline, the webhook deliveries and the live stream's NOTIFY (and, for a
+submission, the answer kept under the idempotency key). They are one statement, not one per table, because each
+round trip costs CPU in asyncpg, the kernel and the backend on the hot path; the parts of a statement commit or
+roll back together with the caller's transaction, as the separate statements did. The entry's id was reserved
+beforehand (`timeline.NEXT_ID`), so the webhook body and the NOTIFY, which carry it, are built before the statement.
+The webhook sender is woken on its own channel, and only by a change that queued deliveries: most agencies have no
+webhooks, and a wake-up costs the sender a claim transaction.
+"""
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from taas_requests.domain.status import TimelineEntry
+from taas_requests.repository import webhooks
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """What tells the agency about a change: the webhook deliveries' event and body, and the stream's NOTIFY."""
+
+    channel: str  # the stream's, notified with `note`
+    wake_channel: str  # the webhook sender's, notified only when the change queued deliveries
+    agency_id: str
+    event_id: uuid.UUID
+    event_type: str
+    body: str
+    note: str
+
+
+_SUBMITTED = f"""
+WITH request AS (
+    INSERT INTO coverage_requests (id, agency_id, kind, severity, role, status, last_seq, spec, window_start,
+                                   window_end, submitted_at, respond_by, assigned_at, cancelled_at, cancel_reason,
+                                   updated_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id),
+entry AS (
+    INSERT INTO request_timeline (id, request_id, event_id, event_type, occurred_at, to_status, verdict)
+    SELECT $17, id, $18, $19, $11, $6, 'applied' FROM request),
+queued AS ({webhooks.ENQUEUE.format(agency_id="$2", event_id="$20", event_type="$21", body="$22")}),
+answer AS (
+    UPDATE idempotency_keys SET request_id = $1, status_code = $27, response = $28 WHERE agency_id = $2 AND key = $26)
+SELECT pg_notify($23, $24), (SELECT pg_notify($25, '') FROM queued LIMIT 1)"""
+
+
+async def insert_submitted(conn: asyncpg.Connection, row: Mapping[str, Any], *, timeline_id: int, event_id: str,
+                           event_type: str, notice: Notice, key: str, status_code: int, response: Any) -> None:
+    """Store a new request, its first timeline entry, its notice and the answer kept under the idempotency key."""
+    await conn.execute(
+        _SUBMITTED,
+        row["id"], row["agency_id"], row["kind"], row["severity"], row["role"], row["status"], row["last_seq"],
+        row["spec"], row["window_start"], row["window_end"], row["submitted_at"], row["respond_by"],
+        row["assigned_at"], row["cancelled_at"], row["cancel_reason"], row["updated_at"],
+        timeline_id, event_id, event_type,
+        notice.event_id, notice.event_type, notice.body, notice.channel, notice.note, notice.wake_channel,
+        key, status_code, response,
+    )
+
+
+# Parts are switched off by their guard: no move ($2 false) leaves the row as it is; no notice ($21 and $24 null)
+# queues nothing and notifies nothing.
+_PROGRESS = f"""
+WITH moved AS (
+    UPDATE coverage_requests SET status = $3, last_seq = $4, assigned_at = $5, cancelled_at = $6, cancel_reason = $7,
+                                 updated_at = $8
+    WHERE id = $1 AND $2::boolean),
+entry AS (
+    INSERT INTO request_timeline (id, request_id, event_id, event_type, seq, occurred_at, from_status, to_status,
+                                  verdict, reason, detail)
+    VALUES ($9, $1, $10, $11, $12, $13, $14, $15, $16, $17, $18)),
+queued AS ({webhooks.ENQUEUE.format(agency_id="$19", event_id="$20", event_type="$21", body="$22")})
+SELECT pg_notify($23, $24), (SELECT pg_notify($25, '') FROM queued LIMIT 1) WHERE $24::text IS NOT NULL"""
+
+
+async def record_progress(conn: asyncpg.Connection, request_id: uuid.UUID, *, moved: Mapping[str, Any] | None,
+                          timeline_id: int, entry: TimelineEntry, detail: dict[str, Any],
+                          notice: Notice | None) -> None:
+    """Store what an event did: the request's new progress (if it moved), its timeline entry and its notice."""
+    now = moved or {}
+    await conn.execute(
+        _PROGRESS,
+        request_id, moved is not None, now.get("status"), now.get("last_seq"), now.get("assigned_at"),
+        now.get("cancelled_at"), now.get("cancel_reason"), now.get("updated_at"),
+        timeline_id, entry.event_id, entry.event_type, entry.seq, entry.occurred_at, entry.from_status.value,
+        entry.to_status.value, entry.verdict.value, entry.reason, detail,
+        notice.agency_id if notice else None, notice.event_id if notice else None,
+        notice.event_type if notice else None, notice.body if notice else None,
+        notice.channel if notice else None, notice.note if notice else None,
+        notice.wake_channel if notice else None,
+    )

@@ -1,0 +1,134 @@
+"""The hot path's merged statements: what they write equals what the separate ones did, in fewer round trips."""
+
+import asyncio
+import json
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import asyncpg
+import pytest
+
+from taas_contracts.envelope import Envelope
+from taas_contracts.events.dispatch import OfferCreated, RequestMatching
+from taas_kit import db, inbox
+from taas_kit.http.app import POOL
+from taas_requests.api.request_models import RequestCreate
+from taas_requests.handlers import coverage
+from taas_requests.handlers.dispatch_events import on_dispatch_event
+
+pytestmark = pytest.mark.integration
+
+T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+
+
+def _events(request_id: str, agency_id: str) -> list[Envelope]:
+    common = {"request_id": request_id, "agency_id": agency_id}
+    payloads = [RequestMatching(**common, seq=1, at=T0),
+                OfferCreated(**common, seq=2, at=T0 + timedelta(minutes=1), offer_id="o1", provider_id="p1",
+                             expires_at=T0 + timedelta(minutes=5), rank=1)]
+    return [p.envelope(source="/taas/dispatch", subject=request_id, tenant=agency_id, correlationid=request_id)
+            for p in payloads]
+
+
+class Statements:
+    """Every statement a connection sends while attached."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def __call__(self, record) -> None:
+        self.sent.append(record.query)
+
+
+async def test_the_answer_to_a_submission_is_the_stored_request(svc, incident_body, vacancy_body):
+    _, headers = await svc.new_agency(time_zone="America/Los_Angeles")
+    year = date.today().year + 1
+    bodies = [incident_body(onsite=True, location={"lat": 46.35, "lon": -94.2, "label": "Brainerd"},
+                            expected_hours=2.5),
+              incident_body(expected_hours=None, severity="low"),
+              vacancy_body(start_date=f"{year}-03-01", weeks=3, hours_per_week=7.5)]  # across the DST change
+    for body in bodies:
+        resp = await svc.submit(headers, body)
+        assert resp.status == 201, await resp.text()
+        created = await resp.json()
+        read = await (await svc.client.get(f"/v1/requests/{created['id']}", headers=headers)).json()
+        assert created == read
+
+
+async def test_a_submission_is_three_statements_in_its_transaction(svc, incident_body, pg_dsn):
+    agency_id, _ = await svc.new_agency()
+    body = incident_body()
+    log = Statements()
+    pool = await db.create_pool(pg_dsn, svc.settings.db_schema, min_size=1, max_size=1)
+    try:
+        async with pool.acquire() as conn:
+            conn.add_query_logger(log)
+        for key in ("k-warm", "k-count"):  # the first one also sends asyncpg's type introspection
+            log.sent.clear()
+            result = await coverage.submit_request(pool, svc.settings, agency_id, key, json.dumps(body).encode(),
+                                                   RequestCreate.model_validate(body).root, datetime.now(UTC))
+    finally:
+        await pool.close()
+    assert result.status_code == 201
+    inside = log.sent[log.sent.index("BEGIN;") + 1:log.sent.index("COMMIT;")]
+    # the agency with the key's claim; everything the request writes but its event; the outbox row (kit)
+    assert len(inside) == 3, inside
+
+
+async def test_two_events_of_one_request_in_one_transaction_apply_in_turn(svc, incident_body):
+    agency_id, headers = await svc.new_agency()
+    hook = await (await svc.client.post("/v1/webhooks", json={"url": "http://127.0.0.1:9/hook"},
+                                        headers=headers)).json()
+    rid = (await (await svc.submit(headers, incident_body())).json())["id"]
+    matching, offered = _events(rid, agency_id)
+    log = Statements()
+    async with svc.client.app[POOL].acquire() as conn, conn.transaction():
+        conn.add_query_logger(log)
+        verdicts = [await on_dispatch_event(conn, svc.settings.channels(), e) for e in (matching, offered, matching)]
+        conn.remove_query_logger(log)
+    assert [v.value for v in verdicts] == ["applied", "applied", "duplicate"]
+    assert len(log.sent) == 2 * 2 + 1, log.sent  # lock and write per applied event; the duplicate only locks
+    read = await (await svc.client.get(f"/v1/requests/{rid}", headers=headers)).json()
+    assert read["status"] == "offered"
+    async with svc.client.app[POOL].acquire() as conn:
+        entries = await conn.fetch("SELECT id, event_id, to_status FROM request_timeline WHERE request_id = $1 "
+                                   "ORDER BY id", uuid.UUID(rid))
+        bodies = await conn.fetch("SELECT body FROM webhook_deliveries WHERE webhook_id = $1 "
+                                  "AND event_type = 'request.status_changed'", uuid.UUID(hook["id"]))
+    assert [e["to_status"] for e in entries] == ["submitted", "matching", "offered"]
+    # The change a webhook carries names the timeline entry it was written with (its id is reserved beforehand).
+    changes = sorted((json.loads(b["body"])["data"] for b in bodies), key=lambda c: c["seq"])
+    assert [(c["timeline_id"], c["status"], c["previous_status"]) for c in changes] == [
+        (entries[1]["id"], "matching", "submitted"), (entries[2]["id"], "offered", "matching")]
+
+
+async def test_the_webhook_sender_is_woken_only_by_changes_that_queued_deliveries(svc, incident_body, pg_dsn):
+    _, quiet = await svc.new_agency()
+    _, hooked = await svc.new_agency()
+    hook = await svc.client.post("/v1/webhooks", json={"url": "http://127.0.0.1:9/hook"}, headers=hooked)
+    assert hook.status == 201
+    woken: asyncio.Queue = asyncio.Queue()
+    listener = await asyncpg.connect(pg_dsn)
+    try:
+        await listener.add_listener(svc.settings.channels().webhooks, lambda *_: woken.put_nowait(1))
+        assert (await svc.submit(quiet, incident_body())).status == 201
+        assert (await svc.submit(hooked, incident_body())).status == 201
+        await asyncio.wait_for(woken.get(), 10)  # notifications come in commit order: the quiet one would be first
+        assert woken.empty()
+    finally:
+        await listener.close()
+
+
+async def test_the_inbox_and_the_handler_share_the_consumer_transaction(svc, incident_body):
+    agency_id, headers = await svc.new_agency()
+    rid = (await (await svc.submit(headers, incident_body())).json())["id"]
+    matching, _ = _events(rid, agency_id)
+    async with svc.client.app[POOL].acquire() as conn:
+        with pytest.raises(RuntimeError):
+            async with conn.transaction():
+                assert await inbox.claim(conn, "test", matching.id, "t", 0, 0)
+                await on_dispatch_event(conn, svc.settings.channels(), matching)
+                raise RuntimeError("rolled back")
+    timeline = await (await svc.client.get(f"/v1/requests/{rid}/timeline", headers=headers)).json()
+    assert [e["to_status"] for e in timeline] == ["submitted"]
+    assert (await (await svc.client.get(f"/v1/requests/{rid}", headers=headers)).json())["status"] == "submitted"
