@@ -28,20 +28,36 @@ def _row(topic: str, key: str, e: Envelope | dict) -> tuple:
     return (e["id"], topic, key, e["type"], e)  # an envelope already in its JSON form (hot paths skip pydantic)
 
 
+def insert_sql(first: int) -> str:
+    """The outbox INSERT over parameters $first.. $first+4 (see `arguments`), to be a CTE of a larger statement.
+
+    A use case that writes its own rows in one statement can add its events in the same round trip:
+    `WITH mine AS (...), added AS ({insert_sql(n)}) SELECT pg_notify($m, '')` with `arguments(...)` at $n and
+    `channel(schema)` at $m; the NOTIFY must be in the statement, as `add` does.
+    """
+    e, t, k, ty, env = (f"${first + i}" for i in range(5))
+    return f"""INSERT INTO outbox (event_id, topic, key, type, envelope)
+    SELECT e, t, k, ty, env
+    FROM unnest({e}::uuid[], {t}::text[], {k}::text[], {ty}::text[], {env}::jsonb[])
+         WITH ORDINALITY AS r(e, t, k, ty, env, n)
+    ORDER BY n"""
+
+
+def arguments(events: list[tuple[str, str, Envelope | dict]]) -> list[list]:
+    """The five array arguments of `insert_sql` for (topic, key, envelope) events; ids follow the given order."""
+    rows = [_row(topic, key, e) for topic, key, e in events]
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[], [], [], [], []]
+
+
 async def add(conn: asyncpg.Connection, schema: str, events: list[tuple[str, str, Envelope | dict]]) -> None:
     """Write (topic, key, envelope) rows in the caller's transaction; NOTIFY wakes the relay at commit."""
     if not events:
         return
-    rows = [_row(topic, key, e) for topic, key, e in events]
     # One round trip: the rows as arrays (ids follow the given order) and the NOTIFY in the same statement.
-    await conn.execute(_ADD, *(list(column) for column in zip(*rows, strict=True)), channel(schema))
+    await conn.execute(_ADD, *arguments(events), channel(schema))
 
 
-_ADD = """WITH added AS (
-    INSERT INTO outbox (event_id, topic, key, type, envelope)
-    SELECT e, t, k, ty, env
-    FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[]) WITH ORDINALITY AS r(e, t, k, ty, env, n)
-    ORDER BY n)
+_ADD = f"""WITH added AS ({insert_sql(1)})
 SELECT pg_notify($6, '')"""
 
 

@@ -116,8 +116,8 @@ async def _insert(conn: asyncpg.Connection, settings: RequestsSettings, agency_i
                             change=change, webhook_data=read, now=now)
     await changes_repo.insert_submitted(conn, row, timeline_id=timeline_id, event_id=envelope.id,
                                         event_type=envelope.type, notice=notice, key=key, status_code=201,
-                                        response=read)
-    await outbox.add(conn, settings.db_schema, [(settings.topic(RequestSubmitted.TOPIC), str(request_id), envelope)])
+                                        response=read, schema=settings.db_schema,
+                                        events=[(settings.topic(RequestSubmitted.TOPIC), str(request_id), envelope)])
     return read
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import asyncpg
 
+from taas_kit import outbox
 from taas_requests.domain.status import TimelineEntry
 from taas_requests.repository import webhooks
 
@@ -44,13 +45,16 @@ entry AS (
     SELECT $17, id, $18, $19, $11, $6, 'applied' FROM request),
 queued AS ({webhooks.ENQUEUE.format(agency_id="$2", event_id="$20", event_type="$21", body="$22")}),
 answer AS (
-    UPDATE idempotency_keys SET request_id = $1, status_code = $27, response = $28 WHERE agency_id = $2 AND key = $26)
-SELECT pg_notify($23, $24), (SELECT pg_notify($25, '') FROM queued LIMIT 1)"""
+    UPDATE idempotency_keys SET request_id = $1, status_code = $27, response = $28 WHERE agency_id = $2 AND key = $26),
+added AS ({outbox.insert_sql(29)})
+SELECT pg_notify($23, $24), (SELECT pg_notify($25, '') FROM queued LIMIT 1), pg_notify($34, '')"""
 
 
 async def insert_submitted(conn: asyncpg.Connection, row: Mapping[str, Any], *, timeline_id: int, event_id: str,
-                           event_type: str, notice: Notice, key: str, status_code: int, response: Any) -> None:
-    """Store a new request, its first timeline entry, its notice and the answer kept under the idempotency key."""
+                           event_type: str, notice: Notice, key: str, status_code: int, response: Any,
+                           schema: str, events: list[tuple[str, str, Any]]) -> None:
+    """Store a new request, its first timeline entry, its notice, the answer kept under the idempotency key and
+    its outbox events."""
     await conn.execute(
         _SUBMITTED,
         row["id"], row["agency_id"], row["kind"], row["severity"], row["role"], row["status"], row["last_seq"],
@@ -58,7 +62,7 @@ async def insert_submitted(conn: asyncpg.Connection, row: Mapping[str, Any], *, 
         row["assigned_at"], row["cancelled_at"], row["cancel_reason"], row["updated_at"],
         timeline_id, event_id, event_type,
         notice.event_id, notice.event_type, notice.body, notice.channel, notice.note, notice.wake_channel,
-        key, status_code, response,
+        key, status_code, response, *outbox.arguments(events), outbox.channel(schema),
     )
 
 
