@@ -36,7 +36,7 @@ from taas_dispatch.config import MatchingLimits  # noqa: E402
 from taas_dispatch.readmodel import provider_row, request_view  # noqa: E402
 from taas_dispatch.repository import candidates  # noqa: E402
 from taas_dispatch.repository.providers import upsert_many_providers  # noqa: E402
-from taas_kit import auth, db, jsonutil, kafka, migrations  # noqa: E402
+from taas_kit import auth, db, inbox, jsonutil, kafka, migrations  # noqa: E402
 from taas_requests.app import MIGRATIONS as REQUESTS_MIGRATIONS  # noqa: E402
 
 ROLES = list(Role)
@@ -134,8 +134,10 @@ def _start_service(dsn: str, bootstrap: str, schema: str, prefix: str) -> subpro
 
 
 async def _offers_consumer(bootstrap: str, *topics: str) -> AIOKafkaConsumer:
+    # A long poll costs nothing in latency (the broker answers as soon as a record lands) and spares the machine
+    # the CPU of hundreds of empty fetches a second.
     consumer = AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap, group_id=f"bench-{uuid.uuid4().hex[:8]}",
-                                enable_auto_commit=False, auto_offset_reset="latest", fetch_max_wait_ms=5)
+                                enable_auto_commit=False, auto_offset_reset="latest", fetch_max_wait_ms=500)
     await consumer.start()
     while not consumer.assignment():
         await consumer.getmany(timeout_ms=50)
@@ -242,7 +244,8 @@ async def candidate_query(dsn: str, sizes: list[int], queries: int) -> dict[str,
                         window = request.engagement_window(now)
                         started = time.perf_counter()
                         rows = await candidates.find(conn, request, window, now, pool=limits.candidate_pool,
-                                                    sample=limits.why_not_sample)
+                                                    sample=limits.why_not_sample,
+                                                    since=now - timedelta(days=limits.history_days))
                         if q >= 20:  # the first few warm the caches and plans
                             latencies.append(time.perf_counter() - started)
                             eligible += len(rows.eligible)
@@ -253,6 +256,54 @@ async def candidate_query(dsn: str, sizes: list[int], queries: int) -> dict[str,
     finally:
         await _drop_schema(dsn, schema)
     return figures
+
+
+async def in_process(dsn: str, calls: int) -> None:
+    """The submitted-request use case called in-process on 1,000 providers: statements, Python and backend CPU."""
+    from taas_dispatch.config import load_config
+    from taas_dispatch.handlers.context import Deps
+    from taas_dispatch.handlers.intake import request_submitted
+    from taas_dispatch.settings import DispatchSettings
+
+    rng, now = random.Random(7), datetime.now(UTC)
+    schema = await _fresh_schema(dsn)
+    try:
+        await _seed(dsn, schema, [_snapshot(rng, i, now) for i in range(1000)])
+        settings = DispatchSettings(database_url=dsn, kafka_bootstrap_servers="unused:9092", db_schema=schema)
+        deps = Deps(settings, load_config(settings))
+        pool = await db.create_pool(dsn, schema, min_size=1, max_size=1)
+        try:
+            async with pool.acquire() as conn:
+                sent: list[str] = []
+
+                async def one(i: int) -> None:
+                    payload = _request(rng, f"bench-r{i:06d}-{uuid.uuid4().hex[:6]}", datetime.now(UTC), Role.CISO)
+                    envelope = payload.envelope(source="/bench", subject=payload.request_id, tenant=payload.agency_id)
+                    async with conn.transaction():  # as the consumer runner: BEGIN, inbox row, the use case, COMMIT
+                        await inbox.claim(conn, "bench", envelope.id, "bench", 0, i)
+                        await request_submitted(conn, deps, payload, envelope)
+
+                for i in range(30):  # warm the statement cache and the plans
+                    await one(i)
+                def record(query) -> None:
+                    sent.append(query.query)
+
+                conn.add_query_logger(record)
+                await one(30)
+                await asyncio.sleep(0)  # asyncpg calls its query loggers soon after each statement
+                conn.remove_query_logger(record)
+                backend = await conn.fetchval("SELECT pg_backend_pid()")
+                backend_before, started = _cpu_seconds(backend), time.process_time()
+                for i in range(calls):
+                    await one(100 + i)
+                python_ms = (time.process_time() - started) * 1000 / calls
+                backend_ms = (_cpu_seconds(backend) - backend_before) * 1000 / calls
+        finally:
+            await pool.close()
+    finally:
+        await _drop_schema(dsn, schema)
+    print(f"in-process request_submitted, {calls} calls: {len(sent)} statements per request (with BEGIN, inbox, "
+          f"COMMIT); CPU per call: Python {python_ms:.2f} ms, PostgreSQL backend {backend_ms:.2f} ms", flush=True)
 
 
 SECRET = "bench-agency-path"
@@ -467,8 +518,15 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=10.0, help="--agency: length of each steady run")
     parser.add_argument("--instances", type=int, default=1, help="--agency: dispatch processes in the group")
     parser.add_argument("--repeat", type=int, default=1, help="--agency: runs per rate (the median is printed)")
+    parser.add_argument("--in-process", type=int, metavar="CALLS", default=0,
+                        help="only call the submitted-request use case CALLS times in-process (statements, CPU)")
     args = parser.parse_args()
-    if args.agency:
+    if args.in_process:
+        asyncio.run(in_process(os.environ["DATABASE_URL"], args.in_process))
+    elif args.agency:
+        import uvloop  # the load generator shares the machine: it should take as little of it as it can
+
+        uvloop.install()
         asyncio.run(agency_path(args.quick, [int(r) for r in args.rates.split(",")], args.seconds, args.instances,
                                 args.repeat))
     else:

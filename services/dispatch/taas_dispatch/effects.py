@@ -9,9 +9,9 @@ import asyncpg
 from taas_contracts.envelope import new_event_id
 from taas_contracts.events.dispatch import DispatchEvent, DispatchLogRecorded
 from taas_contracts.topics import DISPATCH_EVENTS, DISPATCH_LOG
-from taas_dispatch.repository import log as log_repo
+from taas_dispatch.domain.offers import Offer
+from taas_dispatch.repository import changes
 from taas_dispatch.settings import DispatchSettings
-from taas_kit import outbox
 
 SOURCE = "/taas/dispatch"
 
@@ -30,6 +30,7 @@ class Effects:
         self.seq, self.now, self.causation_id = seq, now, causation_id
         self._events: list[tuple[str, str, dict[str, Any]]] = []
         self._records: list[dict[str, Any]] = []
+        self._offers: list[tuple[Offer, int, int]] = []
 
     def _envelope(self, event_type: str, data: dict[str, Any], event_id: str) -> dict[str, Any]:
         """A CloudEvents envelope in its JSON form (what Envelope.model_dump(mode="json") gives, minus Nones)."""
@@ -55,28 +56,33 @@ class Effects:
             "provider_id": provider_id, "step": step, "summary": summary, "detail": detail or {}, "at": self.now,
         })
 
-    def mark(self) -> tuple[int, int, int]:
-        """A point to roll the collected effects back to (see `reset`)."""
-        return (self.seq, len(self._events), len(self._records))
+    def offers(self, offers: list[tuple[Offer, int, int]]) -> None:
+        """Add new offers as (offer, round number, rank); `flush` stores them with their answer deadlines."""
+        self._offers.extend(offers)
 
-    def reset(self, mark: tuple[int, int, int]) -> None:
+    def mark(self) -> tuple[int, int, int, int]:
+        """A point to roll the collected effects back to (see `reset`)."""
+        return (self.seq, len(self._events), len(self._records), len(self._offers))
+
+    def reset(self, mark: tuple[int, int, int, int]) -> None:
         """Forget what was collected after `mark` (its savepoint was rolled back)."""
         self.seq = mark[0]
         del self._events[mark[1]:]
         del self._records[mark[2]:]
+        del self._offers[mark[3]:]
 
     def log_envelope(self, record: dict[str, Any]) -> dict[str, Any]:
         """The DispatchLogRecorded envelope of a record (built by hand: the detail is large and JSON-ready)."""
         data = {**record, "at": record["at"].isoformat()}
         return self._envelope(DispatchLogRecorded.EVENT_TYPE, data, record["record_id"])
 
-    async def flush(self, conn: asyncpg.Connection) -> None:
-        """Write the events and log records in the caller's transaction."""
+    async def flush(self, conn: asyncpg.Connection, request: dict[str, Any] | None = None) -> None:
+        """Write the offers, events, log records and the request row (when given) as one statement."""
         rows = list(self._events)
         log_topic = self.settings.topic(DISPATCH_LOG)
         rows.extend((log_topic, self.request_id, self.log_envelope(record)) for record in self._records)
-        if self._records:
-            await log_repo.insert(conn, self._records)  # a trigger wakes the live stream
-        await outbox.add(conn, self.settings.db_schema, rows)
+        # A trigger on dispatch_log wakes the live stream.
+        await changes.write(conn, self.settings.db_schema, self._records, rows, request, self._offers)
         self._events.clear()
         self._records.clear()
+        self._offers.clear()

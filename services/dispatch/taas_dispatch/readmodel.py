@@ -25,6 +25,7 @@ from taas_dispatch.domain.views import (
 
 ACTIVE = "active"
 _ROLES = {role.value: role for role in Role}
+_NO_HISTORY = ReliabilityStats()  # immutable, so one instance serves every provider without answers
 
 
 def _utc(moment: datetime) -> datetime:
@@ -122,7 +123,7 @@ def provider_view(row: Any, reliability: ReliabilityStats | None = None, *, full
         conflict_agency_ids=frozenset(row["conflicts"]) if full else frozenset(),
         available=available,
         on_call_until=row["on_call_until"],
-        reliability=reliability or ReliabilityStats(),
+        reliability=reliability or _NO_HISTORY,
         paused=row["status"] != ACTIVE,
         horizon_until=row["horizon_until"] if full else None,
         weekly_hours=row["weekly_hours"] if full else 0.0,

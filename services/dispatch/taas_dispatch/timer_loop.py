@@ -11,6 +11,7 @@ from taas_dispatch.handlers import deadlines
 from taas_dispatch.handlers.context import Deps
 from taas_dispatch.keys import DEPS
 from taas_dispatch.repository import timers
+from taas_kit.backoff import Backoff
 from taas_kit.http.app import POOL
 from taas_kit.logging import bound, get_logger
 
@@ -53,11 +54,16 @@ async def fire_due(pool: asyncpg.Pool, deps: Deps, limit: int) -> int:
 async def run_timers(app: web.Application) -> None:
     """Poll for due timers until cancelled (the background context restarts it after a crash)."""
     deps, pool = app[DEPS], app[POOL]
+    backoff = Backoff(first=deps.settings.timer_poll_seconds, cap=5.0)
     while True:
         try:
             fired = await fire_due(pool, deps, deps.settings.timer_batch)
         except _TRANSIENT as exc:
-            log.warning("timer loop hit a transient error; retrying", error=repr(exc))
-            fired = 0
+            if backoff.failures == 0:  # once per outage, not once per poll
+                log.warning("timer loop hit a transient error; retrying", error=repr(exc))
+            await backoff.failed()
+            continue
+        if backoff.failures:
+            log.info("timer loop recovered", attempts=backoff.succeeded())
         if fired < deps.settings.timer_batch:
             await asyncio.sleep(deps.settings.timer_poll_seconds)

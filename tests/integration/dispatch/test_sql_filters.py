@@ -13,6 +13,7 @@ from taas_contracts.events.requests import Location, RequestSubmitted
 from taas_dispatch.domain.filters import exclusion_reasons
 from taas_dispatch.domain.time_windows import TimeWindow
 from taas_dispatch.domain.views import ActiveEngagement
+from taas_dispatch.handlers.matching import why_not
 from taas_dispatch.readmodel import provider_row, provider_view, request_view
 from taas_dispatch.repository import candidates
 from taas_dispatch.repository.providers import upsert_many_providers
@@ -116,12 +117,16 @@ async def test_sql_filters_match_the_reference_filters(pg_dsn, dispatch_schema, 
             for submitted in _requests(harness, agency):
                 request = request_view(submitted, "America/Chicago")
                 window = request.engagement_window(now)
-                found = await candidates.find(conn, request, window, now, pool=10_000, sample=10_000)
+                found = await candidates.find(conn, request, window, now, pool=10_000, sample=10_000, since=now)
                 in_sql = {r["provider_id"] for r in found.eligible}
                 reference = {v.provider_id for v in views if not exclusion_reasons(v, request, now, engagements)}
                 assert in_sql == reference, (submitted.request_id, sorted(in_sql ^ reference))
                 with_role = {v.provider_id for v in views if request.requirements.role in v.roles}
                 assert {r["provider_id"] for r in found.excluded} == with_role - reference
+                # The sample's rows carry only the availability within the window: the same reasons still.
+                by_id = {v.provider_id: v for v in views}
+                for pid, reasons in why_not(found.excluded, request, now, set()):
+                    assert reasons == exclusion_reasons(by_id[pid], request, now, engagements), pid
                 compared += len(with_role)
             assert compared > 1000
     finally:

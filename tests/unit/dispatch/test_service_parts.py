@@ -11,6 +11,7 @@ from taas_contracts.events.availability import Certification, ProviderSnapshot
 from taas_contracts.events.dispatch import DispatchLogRecorded, OfferCreated
 from taas_dispatch.config import DispatchConfig, load_config
 from taas_dispatch.domain.errors import InvalidConfiguration
+from taas_dispatch.domain.offers import Offer
 from taas_dispatch.effects import Effects
 from taas_dispatch.readmodel import lapses_at, provider_row
 from taas_dispatch.settings import DispatchSettings
@@ -58,8 +59,9 @@ def test_effects_roll_back_to_a_mark():
     mark = fx.mark()
     fx.event(OfferCreated, offer_id="o-1", provider_id="p-1", expires_at=NOW + timedelta(minutes=5), rank=1)
     fx.log("answer", "x")
+    fx.offers([(Offer("o-1", "r-1", "p-1", NOW, NOW + timedelta(minutes=5)), 1, 1)])
     fx.reset(mark)
-    assert (fx.seq, fx._events, fx._records) == (0, [], [])
+    assert (fx.seq, fx._events, fx._records, fx._offers) == (0, [], [], [])
 
 
 def test_a_credential_is_valid_through_its_last_day_and_the_best_copy_counts():

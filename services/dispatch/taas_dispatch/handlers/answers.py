@@ -62,16 +62,14 @@ async def accept(conn: asyncpg.Connection, deps: Deps, provider_id: str, offer_i
         fx.log("answer", f"{provider_id} accepted but is booked elsewhere for an overlapping window; moving on",
                provider_id=provider_id, detail={"offer_id": offer_id, "reason": BOOKING_REFUSED_REASON})
         await apply_step(conn, deps, state, step, fx, now)
-        await fx.flush(conn)
-        await state_mod.save(conn, state, fx.seq)
+        await state_mod.save(conn, state, fx)
         refusal = Refused("booking_refused", "you already hold as many overlapping engagements as your capacity "
                                              "allows; the offer was closed")
         return Answer(offer_id, request_id, "declined", refusal=refusal)
     await offer_repo.update(conn, [step.round.offer_to(provider_id)])
     rest = RoundStep(step.round, tuple(a for a in step.actions if not isinstance(a, BookProvider)))
     await apply_step(conn, deps, state, rest, fx, now)
-    await fx.flush(conn)
-    await state_mod.save(conn, state, fx.seq)
+    await state_mod.save(conn, state, fx)
     return Answer(offer_id, request_id, "accepted", assignment_id)
 
 
@@ -87,6 +85,5 @@ async def decline(conn: asyncpg.Connection, deps: Deps, provider_id: str, offer_
     fx.log("answer", f"{provider_id} declined: {reason}", provider_id=provider_id,
            detail={"offer_id": offer_id, "reason": reason})
     await apply_step(conn, deps, state, step, fx, now)
-    await fx.flush(conn)
-    await state_mod.save(conn, state, fx.seq)
+    await state_mod.save(conn, state, fx)
     return Answer(offer_id, request_id, "declined")

@@ -31,8 +31,7 @@ async def fire(conn: asyncpg.Connection, deps: Deps, timer: asyncpg.Record, now:
         await start_round(conn, deps, state, fx, now)
     else:
         return
-    await fx.flush(conn)
-    await state_mod.save(conn, state, fx.seq)
+    await state_mod.save(conn, state, fx)
 
 
 async def _offer_expired(conn: asyncpg.Connection, deps: Deps, state: state_mod.RequestState, offer_id: str,

@@ -1,5 +1,6 @@
 """Inputs from other services: submitted and cancelled requests, provider and agency snapshots."""
 
+import contextlib
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -29,6 +30,11 @@ _TRANSIENT = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, 
               asyncpg.SerializationError, asyncpg.QueryCanceledError)
 
 
+# Request ids whose matching raised in this process, oldest first (see request_submitted).
+_MATCHING_FAILED: dict[str, None] = {}
+_MATCHING_FAILED_KEPT = 1000
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -36,26 +42,41 @@ def _now() -> datetime:
 async def request_submitted(conn: asyncpg.Connection, deps: Deps, event: RequestSubmitted, envelope: Envelope) -> None:
     """Store the request and match it at once: the hot path, a handful of statements in this transaction."""
     now = _now()
-    fresh = await request_repo.insert_submitted(
+    fresh = await request_repo.insert_submitted(  # and takes the read-model lock for matching
         conn, event.model_dump(mode="json"), request_id=event.request_id, agency_id=event.agency_id,
         role=str(event.role), kind=str(event.kind), severity=str(event.severity) if event.severity else None)
     if not fresh:
         return
     state = state_mod.RequestState(event.request_id, event.agency_id, "matching", 0, 0, event)
     fx = Effects(deps.settings, event.request_id, event.agency_id, 0, now, envelope.id)
+    guarded = event.request_id in _MATCHING_FAILED
     try:
-        async with conn.transaction():  # a savepoint: a bug in matching must not lose the request
-            await start_round(conn, deps, state, fx, now)
+        async with conn.transaction() if guarded else contextlib.nullcontext():
+            await start_round(conn, deps, state, fx, now, locked=True)
     except _TRANSIENT:
         raise
-    except Exception as error:  # noqa: BLE001 - the request stays visible to ops as unfilled instead
+    except Exception as error:
+        if not guarded:
+            # Matching runs without a savepoint (two round trips fewer); a request whose matching failed is
+            # matched again inside one when the runner retries the message, so a bug leaves it unfilled instead.
+            _remember_failure(event.request_id)
+            log.warning("matching failed; retrying within a savepoint", request_id=event.request_id,
+                        error=repr(error)[:300])
+            raise
         log.exception("matching failed; the request is marked unfilled", request_id=event.request_id)
         state = state_mod.RequestState(event.request_id, event.agency_id, "matching", 0, 1, event)
         fx = Effects(deps.settings, event.request_id, event.agency_id, 0, now, envelope.id)
         mark_unfilled(state, MarkUnfilled(event.request_id, 1, ()), fx, now,
                       reason=f"dispatch could not match it ({type(error).__name__}); ops must assign by hand")
-    await fx.flush(conn)
-    await state_mod.save(conn, state, fx.seq)
+    _MATCHING_FAILED.pop(event.request_id, None)
+    await state_mod.save(conn, state, fx)
+
+
+def _remember_failure(request_id: str) -> None:
+    """Note a request whose matching failed, so its redelivery is matched within a savepoint (bounded memory)."""
+    _MATCHING_FAILED[request_id] = None
+    if len(_MATCHING_FAILED) > _MATCHING_FAILED_KEPT:
+        del _MATCHING_FAILED[next(iter(_MATCHING_FAILED))]
 
 
 async def request_cancelled(conn: asyncpg.Connection, deps: Deps, event: RequestCancelled, envelope: Envelope) -> None:
@@ -78,8 +99,7 @@ async def request_cancelled(conn: asyncpg.Connection, deps: Deps, event: Request
             pass
     state.status = "cancelled"
     fx.log("outcome", f"cancelled by {by}: {event.reason}", detail={"reason": event.reason, "by": by})
-    await fx.flush(conn)
-    await state_mod.save(conn, state, fx.seq)
+    await state_mod.save(conn, state, fx)
     if freed is not None:
         await schedule_for_provider(conn, deps, freed, now)
 

@@ -46,8 +46,7 @@ async def _open(conn: asyncpg.Connection, deps: Deps, assignment_id: str, provid
 
 
 async def _close(conn: asyncpg.Connection, o: _Open) -> None:
-    await o.fx.flush(conn)
-    await state_mod.save(conn, o.state, o.fx.seq)
+    await state_mod.save(conn, o.state, o.fx)
 
 
 def entry_payload(entry: TimeEntry) -> TimeEntryPayload:

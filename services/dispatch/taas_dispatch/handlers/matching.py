@@ -1,6 +1,5 @@
 """Matching: the hard filters in SQL, the explainable score in Python, then the round's first offers."""
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,7 +11,7 @@ from taas_dispatch.domain.filters import Exclusion, exclusion_reasons
 from taas_dispatch.domain.policy import policy_for
 from taas_dispatch.domain.scoring import ScoreBreakdown, rank_explained
 from taas_dispatch.domain.time_windows import TimeWindow
-from taas_dispatch.domain.views import ActiveEngagement, ProviderView, RequestView
+from taas_dispatch.domain.views import ActiveEngagement, RequestView
 from taas_dispatch.effects import Effects
 from taas_dispatch.handlers.context import Deps
 from taas_dispatch.handlers.rounds import apply_step, mark_unfilled
@@ -66,9 +65,11 @@ def decision_detail(ranked: list[ScoreBreakdown], excluded: list[tuple[str, list
     }
 
 
-async def start_round(conn: asyncpg.Connection, deps: Deps, state: RequestState, fx: Effects, now: datetime) -> None:
+async def start_round(conn: asyncpg.Connection, deps: Deps, state: RequestState, fx: Effects, now: datetime, *,
+                      locked: bool = False) -> None:
     """Open the next round of a request: filter, score, log the decision, make the first offers."""
-    await provider_repo.lock_read_model_shared(conn)
+    if not locked:  # request intake takes the read-model lock with its insert, one round trip fewer
+        await provider_repo.lock_read_model_shared(conn)
     limits = deps.config.matching
     state.round_number += 1
     fx.event(RequestMatching, round=state.round_number)
@@ -83,9 +84,13 @@ async def start_round(conn: asyncpg.Connection, deps: Deps, state: RequestState,
     state.window = (window.start, window.end)
     tried = set(await request_repo.tried_providers(conn, state.request_id)) if state.round_number > 1 else set()
     rows = await candidates.find(conn, request, window, now, pool=limits.candidate_pool,
-                                 sample=limits.why_not_sample, tried=sorted(tried))
-    pool = [provider_view(r, full=False) for r in rows.eligible]
-    order, explained = await _rank(conn, deps, pool, request, now)
+                                 sample=limits.why_not_sample, since=now - timedelta(days=limits.history_days),
+                                 tried=sorted(tried))
+    context, reliability = stats.history(rows.history)
+    pool = [provider_view(r, reliability.get(r["provider_id"]), full=False) for r in rows.eligible]
+    scoring = deps.config.scoring
+    order, explained = rank_explained(pool, request, context, scoring.weights, now, scoring.curves,
+                                      explain=limits.logged_candidates)
     on_call = {p.provider_id for p in pool if p.is_on_call(now)}
     chosen = [RankedCandidate(pid, pid in on_call) for pid in order[: limits.max_candidates]]
     excluded = why_not(rows.excluded, request, now, tried)
@@ -97,19 +102,3 @@ async def start_round(conn: asyncpg.Connection, deps: Deps, state: RequestState,
     policy = policy_for(request, deps.config.offer_policy)
     step = DispatchRound.start(state.request_id, chosen, policy, now, state.round_number)
     await apply_step(conn, deps, state, step, fx, now)
-
-
-async def _rank(conn: asyncpg.Connection, deps: Deps, pool: list[ProviderView], request: RequestView,
-                now: datetime) -> tuple[list[str], list[ScoreBreakdown]]:
-    """Provider ids best first, and the score breakdowns of those the decision record shows."""
-    if not pool:
-        return [], []
-    since = now - timedelta(days=deps.config.matching.history_days)
-    context, reliability = await stats.history(
-        conn, [p.provider_id for p in pool], [p.home_jurisdiction_id for p in pool], request.agency_id, since)
-    if reliability:
-        pool = [replace(p, reliability=reliability[p.provider_id]) if p.provider_id in reliability else p
-                for p in pool]
-    scoring = deps.config.scoring
-    return rank_explained(pool, request, context, scoring.weights, now, scoring.curves,
-                          explain=deps.config.matching.logged_candidates)

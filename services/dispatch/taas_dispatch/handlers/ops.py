@@ -57,6 +57,5 @@ async def assign_manually(conn: asyncpg.Connection, deps: Deps, request_id: str,
         except RoundClosed:
             pass
     state.status = "assigned"
-    await fx.flush(conn)
-    await state_mod.save(conn, state, fx.seq)
+    await state_mod.save(conn, state, fx)
     return assignment_id

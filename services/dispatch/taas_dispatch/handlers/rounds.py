@@ -37,7 +37,7 @@ async def apply_step(conn: asyncpg.Connection, deps: Deps, state: RequestState, 
     if withdrawn:
         await _withdraw(conn, withdrawn, fx, withdraw_reason)
     if created:
-        await _offer(conn, state, created, fx)
+        _offer(state, created, fx)
     for action in step.actions:
         if isinstance(action, AssignOnCall):
             await _assign_on_call(conn, deps, state, action, fx, now)
@@ -47,9 +47,9 @@ async def apply_step(conn: asyncpg.Connection, deps: Deps, state: RequestState, 
             raise AssertionError("bookings of accepted offers are made by the accept use case")
 
 
-async def _offer(conn: asyncpg.Connection, state: RequestState, offers: list[Offer], fx: Effects) -> None:
+def _offer(state: RequestState, offers: list[Offer], fx: Effects) -> None:
     rows = [(o, state.round_number, state.ranks.get(o.provider_id, 0)) for o in offers]
-    await offer_repo.insert(conn, rows)  # with their deadlines
+    fx.offers(rows)  # stored with their deadlines when the use case writes its effects
     for offer, _, rank in rows:
         fx.event(OfferCreated, offer_id=offer.offer_id, provider_id=offer.provider_id, expires_at=offer.expires_at,
                  rank=rank)

@@ -9,6 +9,7 @@ import asyncpg
 from taas_contracts.events.requests import RequestSubmitted
 from taas_dispatch.domain.dispatch_round import DispatchRound, RankedCandidate, RoundStatus
 from taas_dispatch.domain.policy import OfferPolicy
+from taas_dispatch.effects import Effects
 from taas_dispatch.repository import offers as offer_repo
 from taas_dispatch.repository import requests as request_repo
 
@@ -84,11 +85,13 @@ async def lock(conn: asyncpg.Connection, request_id: str) -> RequestState | None
     return state
 
 
-async def save(conn: asyncpg.Connection, state: RequestState, seq: int) -> None:
-    """Write the request row back."""
-    state.seq = seq
-    await request_repo.save(
-        conn, state.request_id, status=state.status, round_number=state.round_number,
-        round_state=round_json(state.round) if state.round else None, window=state.window, seq=seq,
-        unfilled_reason=state.unfilled_reason, unfilled_at=state.unfilled_at,
-    )
+async def save(conn: asyncpg.Connection, state: RequestState, fx: Effects) -> None:
+    """Write the request row back together with the events and log records `fx` collected (one statement)."""
+    state.seq = fx.seq
+    window = state.window
+    await fx.flush(conn, request={
+        "request_id": state.request_id, "status": state.status, "round_number": state.round_number,
+        "round": round_json(state.round) if state.round else None, "window_start": window[0] if window else None,
+        "window_end": window[1] if window else None, "seq": state.seq, "unfilled_reason": state.unfilled_reason,
+        "unfilled_at": state.unfilled_at,
+    })

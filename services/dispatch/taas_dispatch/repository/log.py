@@ -1,19 +1,8 @@
 """The dispatch log table: every decision with its reasons, read by ops with filters and a cursor."""
 
 from datetime import datetime
-from typing import Any
 
 import asyncpg
-
-
-async def insert(conn: asyncpg.Connection, records: list[dict[str, Any]]) -> None:
-    """Store log records (the same transaction writes their events)."""
-    await conn.executemany(
-        """INSERT INTO dispatch_log (record_id, request_id, agency_id, provider_id, step, summary, detail, at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
-        [(r["record_id"], r["request_id"], r["agency_id"], r["provider_id"], r["step"], r["summary"], r["detail"],
-          r["at"]) for r in records],
-    )
 
 
 async def page(conn: asyncpg.Connection, *, request_id: str | None, provider_id: str | None, agency_id: str | None,

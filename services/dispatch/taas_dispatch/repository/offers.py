@@ -11,22 +11,6 @@ def to_offer(row: asyncpg.Record) -> Offer:
                  OfferStatus(row["status"]), row["closed_at"], row["decline_reason"])
 
 
-_INSERT_WITH_DEADLINES = """
-WITH made AS (
-    INSERT INTO offers (offer_id, request_id, round_number, provider_id, rank, status, created_at, expires_at)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::int[], $6::text[], $7::timestamptz[],
-                         $8::timestamptz[])
-    RETURNING offer_id, request_id, expires_at)
-INSERT INTO timers (kind, request_id, ref_id, due_at) SELECT 'offer_expiry', request_id, offer_id, expires_at FROM made"""
-
-
-async def insert(conn: asyncpg.Connection, offers: list[tuple[Offer, int, int]]) -> None:
-    """Store new offers as (offer, round number, rank), each with its answer deadline, in one statement."""
-    columns = list(zip(*[(o.offer_id, o.request_id, rnd, o.provider_id, rank, str(o.status), o.created_at,
-                          o.expires_at) for o, rnd, rank in offers], strict=True))
-    await conn.execute(_INSERT_WITH_DEADLINES, *[list(c) for c in columns])
-
-
 async def update(conn: asyncpg.Connection, offers: list[Offer]) -> None:
     """Write back the state of changed offers."""
     await conn.executemany(

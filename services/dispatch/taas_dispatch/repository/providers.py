@@ -60,14 +60,16 @@ async def agency_time_zone(conn: asyncpg.Connection, agency_id: str) -> str | No
 # Matching (shared) and provider snapshot intake (exclusive) take this lock first, so a request matched while a
 # snapshot lands is never missed by both: either matching sees the provider, or the snapshot sees the unfilled
 # request and queues its re-match. Scoped to the schema, so separate deployments in one database do not contend.
-_READ_MODEL_LOCK = "SELECT {fn}(hashtext(current_schema() || ':provider-read-model'))"
+_READ_MODEL_LOCK = "{fn}(hashtext(current_schema() || ':provider-read-model'))"
+# The share-mode lock as an SQL expression, for statements that take it along with their own work.
+READ_MODEL_LOCK_SHARED = _READ_MODEL_LOCK.format(fn="pg_advisory_xact_lock_shared")
 
 
 async def lock_read_model_shared(conn: asyncpg.Connection) -> None:
     """Hold the read-model lock in share mode until the transaction ends (matching)."""
-    await conn.execute(_READ_MODEL_LOCK.format(fn="pg_advisory_xact_lock_shared"))
+    await conn.execute(f"SELECT {READ_MODEL_LOCK_SHARED}")
 
 
 async def lock_read_model_exclusive(conn: asyncpg.Connection) -> None:
     """Hold the read-model lock exclusively until the transaction ends (a provider snapshot)."""
-    await conn.execute(_READ_MODEL_LOCK.format(fn="pg_advisory_xact_lock"))
+    await conn.execute("SELECT " + _READ_MODEL_LOCK.format(fn="pg_advisory_xact_lock"))

@@ -1,20 +1,24 @@
 """Coverage requests as dispatch keeps them: the submitted payload, status, current round and event seq."""
 
-from datetime import datetime
 from typing import Any
 
 import asyncpg
 
+from taas_dispatch.repository.providers import READ_MODEL_LOCK_SHARED
+
+
+# Matching follows at once, so the same round trip takes the read-model lock it needs (see providers.py).
+_INSERT_SUBMITTED = f"""
+WITH stored AS (
+    INSERT INTO requests (request_id, agency_id, role, kind, severity, submitted, status)
+    VALUES ($1, $2, $3, $4, $5, $6, 'matching') ON CONFLICT (request_id) DO NOTHING RETURNING 1)
+SELECT EXISTS (SELECT 1 FROM stored) AS fresh, {READ_MODEL_LOCK_SHARED} AS locked"""
+
 
 async def insert_submitted(conn: asyncpg.Connection, submitted: dict[str, Any], *, request_id: str, agency_id: str,
                            role: str, kind: str, severity: str | None) -> bool:
-    """Record a submitted request; False if the request is already known (a replay, or cancelled first)."""
-    row = await conn.fetchval(
-        """INSERT INTO requests (request_id, agency_id, role, kind, severity, submitted, status)
-           VALUES ($1, $2, $3, $4, $5, $6, 'matching') ON CONFLICT (request_id) DO NOTHING RETURNING 1""",
-        request_id, agency_id, role, kind, severity, submitted,
-    )
-    return row is not None
+    """Record a submitted request and take the read-model lock; False if known (a replay, or cancelled first)."""
+    return await conn.fetchval(_INSERT_SUBMITTED, request_id, agency_id, role, kind, severity, submitted)
 
 
 async def insert_cancelled(conn: asyncpg.Connection, request_id: str, agency_id: str) -> None:
@@ -34,19 +38,6 @@ async def lock(conn: asyncpg.Connection, request_id: str) -> asyncpg.Record | No
 async def get(conn: asyncpg.Connection, request_id: str) -> asyncpg.Record | None:
     """The request row, unlocked."""
     return await conn.fetchrow("SELECT * FROM requests WHERE request_id = $1", request_id)
-
-
-async def save(conn: asyncpg.Connection, request_id: str, *, status: str, round_number: int,
-               round_state: dict[str, Any] | None, window: tuple[datetime, datetime] | None, seq: int,
-               unfilled_reason: str | None = None, unfilled_at: datetime | None = None) -> None:
-    """Write back where the request stands."""
-    await conn.execute(
-        """UPDATE requests SET status = $2, round_number = $3, round = $4, window_start = $5, window_end = $6,
-               seq = $7, unfilled_reason = $8, unfilled_at = $9, updated_at = now()
-           WHERE request_id = $1""",
-        request_id, status, round_number, round_state, window[0] if window else None,
-        window[1] if window else None, seq, unfilled_reason, unfilled_at,
-    )
 
 
 async def unfilled_for_roles(conn: asyncpg.Connection, roles: list[str], limit: int) -> list[asyncpg.Record]:
