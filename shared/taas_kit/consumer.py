@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from taas_contracts.envelope import Envelope
 from taas_contracts.topics import dead_letter_topic
-from taas_kit import inbox, kafka
+from taas_kit import backoff, inbox, kafka
 from taas_kit.kafka import create_topics
 from taas_kit.logging import bound, get_logger
 
@@ -164,7 +164,7 @@ class ConsumerRunner:
                         await self.handler(conn, envelope)
                     ok += 1
         except Exception as exc:  # noqa: BLE001 - rolled back; the one-by-one path retries or dead-letters each
-            log.info("batch failed; handling its messages one by one", consumer=self.name, error=repr(exc)[:300],
+            log.warning("batch failed; handling its messages one by one", consumer=self.name, error=repr(exc)[:300],
                      messages=len(records))
             return False
         HANDLED.labels(self.name, "ok").inc(ok)
@@ -190,7 +190,7 @@ class ConsumerRunner:
             except _TRANSIENT as exc:
                 # Infrastructure trouble never dead-letters: wait and try the same message again.
                 log.warning("transient failure; retrying", error=repr(exc), attempt=attempt)
-                await asyncio.sleep(min(5.0, 0.2 * 2 ** min(attempt, 5)))
+                await asyncio.sleep(backoff.delay(attempt, first=0.4, cap=5.0))
             except Exception as exc:  # noqa: BLE001 - a handler bug must not stall the partition forever
                 if attempt >= self.max_attempts:
                     log.exception("handler failed; dead-lettering", attempt=attempt)

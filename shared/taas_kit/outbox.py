@@ -9,6 +9,7 @@ from prometheus_client import Counter
 
 from taas_contracts.envelope import Envelope
 from taas_kit import db, kafka
+from taas_kit.backoff import Backoff
 from taas_kit.logging import get_logger
 
 log = get_logger("taas.outbox")
@@ -74,12 +75,16 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Relay until cancelled, reconnecting to PostgreSQL and replacing the producer after failures."""
+        backoff = Backoff(first=0.5, cap=5.0)
         while True:
             try:
                 await self._connect()
                 await self._become_leader()
                 while True:
-                    if await self._drain_once() == 0:
+                    drained = await self._drain_once()
+                    if backoff.failures:  # the database answers again: the next loss starts a new streak
+                        log.info("outbox relay reconnected", schema=self.schema, attempts=backoff.succeeded())
+                    if drained == 0:
                         self._wake.clear()
                         with contextlib.suppress(asyncio.TimeoutError):
                             await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
@@ -87,9 +92,10 @@ class OutboxRelay:
                 await self._close()
                 raise
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                log.warning("outbox relay lost the database; reconnecting", error=str(exc), schema=self.schema)
+                if backoff.failures == 0:  # once per outage, not once per attempt
+                    log.warning("outbox relay lost the database; reconnecting", error=str(exc), schema=self.schema)
                 await self._close()
-                await asyncio.sleep(1.0)
+                await backoff.failed()
 
     async def _connect(self) -> None:
         self._conn = await asyncpg.connect(self.dsn, server_settings={"search_path": self.schema})

@@ -130,7 +130,10 @@ def _start_service(dsn: str, bootstrap: str, schema: str, prefix: str) -> subpro
     env = {**os.environ, "DATABASE_URL": dsn, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "TAAS_TOPIC_PREFIX": prefix,
            "TAAS_DISPATCH_DB_SCHEMA": schema, "TAAS_DISPATCH_CONSUMER_GROUP": f"bench-{uuid.uuid4().hex[:8]}",
            "TAAS_DISPATCH_HTTP_PORT": str(_free_port()), "TAAS_DISPATCH_LOG_LEVEL": "WARNING"}
-    return subprocess.Popen([sys.executable, "-m", "taas_dispatch"], env=env, stdout=subprocess.DEVNULL)
+    from taas_kit.children import die_with_parent
+
+    return subprocess.Popen([sys.executable, "-m", "taas_dispatch"], env=env, stdout=subprocess.DEVNULL,
+                            preexec_fn=die_with_parent())
 
 
 async def _offers_consumer(bootstrap: str, *topics: str) -> AIOKafkaConsumer:
@@ -319,8 +322,12 @@ def _start(module: str, env_prefix: str, dsn: str, bootstrap: str, schema: str, 
            f"{env_prefix}HTTP_PORT": str(port), f"{env_prefix}LOG_LEVEL": "WARNING"}
     profile = os.environ.get("BENCH_PROFILE_DIR")  # cProfile each process; written when it stops (SIGTERM)
     wrap = ["-m", "cProfile", "-o", f"{profile}/{module}-{port}.prof"] if profile else []
-    out = open(f"{profile}/{module}-{port}.log", "wb") if profile else subprocess.DEVNULL  # noqa: SIM115
-    return subprocess.Popen([sys.executable, *wrap, "-m", module], env=env, stdout=out, stderr=subprocess.STDOUT)
+    logs = profile or os.environ.get("BENCH_LOG_DIR")  # each process's output kept there
+    out = open(f"{logs}/{module}-{port}.log", "wb") if logs else subprocess.DEVNULL  # noqa: SIM115
+    from taas_kit.children import die_with_parent
+
+    return subprocess.Popen([sys.executable, *wrap, "-m", module], env=env, stdout=out, stderr=subprocess.STDOUT,
+                            preexec_fn=die_with_parent())
 
 
 async def _ready(http: aiohttp.ClientSession, url: str, proc: subprocess.Popen) -> None:

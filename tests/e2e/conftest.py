@@ -13,6 +13,7 @@ import pytest
 
 from taas_cli.services import existing
 from taas_kit import auth, migrations
+from taas_kit.children import die_with_parent
 from taas_kit.kafka import delete_topics_with_prefix, ensure_topics
 from taas_kit.testing import eventually as kit_eventually
 
@@ -72,8 +73,9 @@ async def stack(pg_dsn: str, kafka_bootstrap: str):
                f"{spec.env_prefix}HTTP_PORT": str(port), f"{spec.env_prefix}DB_SCHEMA": schemas[spec.name],
                f"{spec.env_prefix}CONSUMER_GROUP": f"e2e-{run}-{spec.name}", f"{spec.env_prefix}LOG_JSON": "true"}
         with open(os.path.join(log_dir, f"e2e-{spec.name}.log"), "ab") as log:
+            # die_with_parent: a killed pytest (no teardown) must not leave the services running without it.
             procs[spec.name] = subprocess.Popen([sys.executable, "-m", spec.module], env=env, stdout=log,
-                                                stderr=subprocess.STDOUT)
+                                                stderr=subprocess.STDOUT, preexec_fn=die_with_parent())
     stack = Stack(urls, prefix, kafka_bootstrap, schemas, procs)
     try:
         await _wait_ready(stack)

@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from taas_contracts.topics import AUTH_REVOCATIONS
 from taas_kit import db, migrations
+from taas_kit.backoff import Backoff
 from taas_kit.kafka import ensure_topics
 from taas_kit.http.keys import READY_CHECKS, REVOKED, SETTINGS
 from taas_kit.http.middlewares import problem_errors, request_context
@@ -55,20 +56,33 @@ def create_service_app(settings: ServiceSettings, api: Api, *, migrations_dir: P
 def background(name: str, make: Callable[[web.Application], Awaitable[None]]) -> CleanupCtx:
     """A cleanup context running `make(app)` as a task, restarted after a crash, cancelled at shutdown."""
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        async def forever() -> None:
-            while True:
-                try:
-                    await make(app)
-                    return
-                except asyncio.CancelledError:
-                    raise
-                except Exception:  # noqa: BLE001 - a crashed loop restarts instead of silently dying
-                    log.exception("background task crashed; restarting", task=name)
-                    await asyncio.sleep(1.0)
-        task = asyncio.create_task(forever(), name=name)
+        task = asyncio.create_task(restarting(name, lambda: make(app), Backoff(first=0.5, cap=5.0)), name=name)
         yield
         await stop_task(task, name)
     return ctx
+
+
+async def restarting(name: str, run: Callable[[], Awaitable[None]], backoff: Backoff,
+                     healthy_after: float = 60.0) -> None:
+    """Await `run()` until it returns, restarting it after each crash with a growing pause.
+
+    A crash is logged with its traceback once per streak (a lost database would otherwise log one per restart);
+    a run that lasted `healthy_after` seconds ends the streak.
+    """
+    loop = asyncio.get_running_loop()
+    while True:
+        started = loop.time()
+        try:
+            await run()
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - a crashed loop restarts instead of silently dying
+            if loop.time() - started >= healthy_after:
+                backoff.succeeded()
+            if backoff.failures == 0:
+                log.exception("background task crashed; restarting", task=name)
+            await backoff.failed()
 
 
 async def stop_task(task: asyncio.Task, name: str, seconds: float = 30.0) -> None:
@@ -102,7 +116,8 @@ async def _revocations_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     watcher = RevocationWatcher(settings.kafka_bootstrap_servers, settings.topic(AUTH_REVOCATIONS))
     app[REVOKED] = watcher
-    task = asyncio.create_task(watcher.run(), name="revocations")
+    # Restarted like any background task: a watcher that died would let revoked tokens in until the next restart.
+    task = asyncio.create_task(restarting("revocations", watcher.run, Backoff(first=0.5, cap=5.0)), name="revocations")
     with contextlib.suppress(asyncio.TimeoutError):
         await asyncio.wait_for(asyncio.shield(watcher.caught_up.wait()), 15)
     yield
