@@ -8,6 +8,7 @@ consumer group; `--rates 50,100,200`, `--seconds`).
 
 import argparse
 import asyncio
+import gc
 import json
 import statistics
 import os
@@ -200,6 +201,7 @@ async def submitted_to_offer(dsn: str, bootstrap: str, rate: int, seconds: float
         service.terminate()
         service.wait(30)
         await _drop_schema(dsn, schema)
+        await kafka.delete_topics_with_prefix(bootstrap, prefix)
     after = [total - start for total, start in zip(latencies, to_start, strict=True)]
     print(f"  dispatch process CPU per request: {cpu_ms:.2f} ms", flush=True)
     return {"total": summary_ms(latencies), "produce -> handling starts": summary_ms(to_start),
@@ -403,6 +405,8 @@ class AgencyPath:
             proc.wait(30)
         await _drop_schema(self.dsn, self.dispatch_schema)
         await _drop_schema(self.dsn, self.requests_schema)
+        # Left behind, every run's topics would add their partitions to the broker's work for good.
+        await kafka.delete_topics_with_prefix(self.bootstrap, self.prefix)
 
     async def _read(self) -> None:
         while True:
@@ -469,6 +473,7 @@ async def agency_path(quick: bool, rates: list[int], seconds: float, instances: 
     figures: dict[str, dict] = {}
     async with AgencyPath(dsn, bootstrap, instances) as path:
         await path.steady(20, 3)  # warm-up: group joined, connections and plans warm
+        gc.freeze()  # the load generator's own full collections would show up as latency of the system
         idle = await path.idle_cpu()
         print(f"  idle CPU: requests {idle[0] * 1000:.0f} ms/s, dispatch {idle[1] * 1000:.0f} ms/s", flush=True)
         for rate in rates:

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import gc
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -174,6 +175,9 @@ async def serve(app: web.Application, host: str, port: int) -> None:
     await runner.setup()
     site = web.TCPSite(runner, host, port, reuse_address=True)
     await site.start()
+    # Everything made so far (modules, config, pools) lives as long as the process: moved out of the collector's
+    # view, a full collection walks only newer objects (one took 40-50 ms in dispatch, a whole latency budget).
+    gc.freeze()
     log.info("service listening", host=host, port=port)
     try:
         await stop.wait()
