@@ -58,7 +58,8 @@ class ConsumerRunner:
         self.commit_interval = commit_interval_ms / 1000
         self.fetch_max_wait_ms, self.fetch_min_bytes = fetch_max_wait_ms, fetch_min_bytes
         # True handles a partition's fetched messages in one transaction (one BEGIN, inbox insert and COMMIT for
-        # all); any failure rolls them all back and they are handled again one by one, as when False.
+        # all; with a commit interval and without parallel partitions, a whole fetch's); any failure rolls them all
+        # back and they are handled again one by one, as when False.
         self.together = together
         self._last_commit = 0.0
         self._consumer: AIOKafkaConsumer | None = None
@@ -88,6 +89,8 @@ class ConsumerRunner:
                 if self.commit_interval:
                     if self.parallel_partitions and len(batches) > 1:
                         await asyncio.gather(*(self._handle_partition(tp, records) for tp, records in batches.items()))
+                    elif self.together and len(batches) > 1:
+                        await self._handle_fetch(batches)
                     else:
                         for tp, records in batches.items():
                             await self._handle_partition(tp, records)
@@ -113,6 +116,18 @@ class ConsumerRunner:
         for record in records:
             await self._handle(record)
             self._done[tp] = record.offset + 1
+
+    async def _handle_fetch(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> None:
+        """Every partition's records of one fetch in one transaction (each partition's order kept); else each alone."""
+        records = [record for batch in batches.values() for record in batch]
+        if await self._handle_together(records):
+            for tp, batch in batches.items():
+                self._done[tp] = batch[-1].offset + 1
+            return
+        for tp, batch in batches.items():
+            for record in batch:
+                await self._handle(record)
+                self._done[tp] = record.offset + 1
 
     async def _commit_if_due(self) -> None:
         now = asyncio.get_running_loop().time()

@@ -27,4 +27,6 @@ async def run_dispatch_consumer(app: web.Application) -> None:
     await ConsumerRunner(name=CONSUMER_NAME, topics=[s.topic(DISPATCH_EVENTS)], group_id=s.group(),
                          bootstrap_servers=s.kafka_bootstrap_servers, pool=app[POOL],
                          handler=functools.partial(handle, s.channels()),
-                         commit_interval_ms=s.consumer_commit_interval_ms, together=s.consumer_together).run()
+                         commit_interval_ms=s.consumer_commit_interval_ms, together=s.consumer_together,
+                         fetch_max_wait_ms=s.consumer_fetch_max_wait_ms,
+                         fetch_min_bytes=s.consumer_fetch_min_bytes).run()

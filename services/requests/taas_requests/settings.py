@@ -35,7 +35,11 @@ class RequestsSettings(ServiceSettings):
     webhook_coalesce_seconds: float = 0.02  # after a wake-up, wait this long so a burst of changes is one claim
     sse_keepalive_seconds: float = 15.0
     consumer_commit_interval_ms: int = 500  # handled offsets committed at most this often (0: after every batch)
-    consumer_together: bool = True  # a partition's fetched events in one transaction (one BEGIN, inbox, COMMIT)
+    consumer_together: bool = True  # a fetch's events in one transaction (one BEGIN, inbox, COMMIT)
+    # Dispatch events only move what agencies see (status, timeline, webhooks): letting the broker gather up to
+    # 50 ms of them makes one transaction of several at little cost, off the path from POST to offer.
+    consumer_fetch_max_wait_ms: int = 50
+    consumer_fetch_min_bytes: int = 65536
 
     def changes_channel(self) -> str:
         """The LISTEN/NOTIFY channel that carries committed request changes of this schema."""
