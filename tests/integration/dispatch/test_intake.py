@@ -164,3 +164,18 @@ async def _wait(check, timeout: float = 10.0) -> None:
         assert loop.time() < deadline, "timed out"
         await asyncio.sleep(0.02)
 
+
+
+async def test_a_burst_of_like_requests_spreads_its_offers_over_the_pool(pool, deps):
+    # Three providers, the cheapest ranked first on cost alone: its open offer counts against it for the next
+    # request (fairness is one weighted factor among others, so it does not force a strict rotation).
+    async with pool.acquire() as conn:
+        for _ in range(3):
+            async with conn.transaction():
+                await intake.request_submitted(conn, deps, *_message(uid("r")))
+        offered = [r["provider_id"] for r in await conn.fetch("SELECT provider_id FROM offers ORDER BY created_at")]
+        assert offered[0] != offered[1], offered
+        logged = await conn.fetchval(
+            "SELECT detail -> 'candidates' -> 0 -> 'components' -> 'provider_fairness' -> 'detail' FROM dispatch_log "
+            "WHERE step = 'decision' ORDER BY id DESC LIMIT 1")
+        assert set(logged) == {"recent_assignments", "open_offers"}

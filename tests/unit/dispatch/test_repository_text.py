@@ -26,12 +26,12 @@ def test_the_candidate_queries_share_their_numbered_parameters():
 
 
 def test_the_history_row_becomes_the_scoring_context_and_answer_records():
-    row = {"history_kind": ["prior", "recent", "lent", "answers", "answers"],
-           "history_key": ["p-1", "p-1", "j-1", "p-1", "p-2"],
-           "history_n": [2, 3, 4, 5, 1], "history_accepted": [0, 0, 0, 4, 0],
-           "history_median": [None, None, None, 30.6, None]}
+    row = {"history_kind": ["prior", "recent", "lent", "answers", "answers", "open"],
+           "history_key": ["p-1", "p-1", "j-1", "p-1", "p-2", "p-2"],
+           "history_n": [2, 3, 4, 5, 1, 6], "history_accepted": [0, 0, 0, 4, 0, 0],
+           "history_median": [None, None, None, 30.6, None, None]}
     context, reliability = stats.history(row)
-    assert context == ScoringContext({"p-1": 2}, {"p-1": 3}, {"j-1": 4})
+    assert context == ScoringContext({"p-1": 2}, {"p-1": 3}, {"j-1": 4}, {"p-2": 6})
     assert reliability == {"p-1": ReliabilityStats(5, 4, 31), "p-2": ReliabilityStats(1, 0, None)}
     empty = {c: None for c in stats.COLUMNS}
     assert stats.history(empty) == (ScoringContext(), {}) == stats.history(None)

@@ -65,6 +65,16 @@ def test_fewer_recent_assignments_rank_higher(make_provider, make_incident, now)
     assert order(providers, make_incident(), now, context) == ["p-b", "p-a"]
 
 
+def test_open_offers_count_as_load_so_a_burst_spreads_over_the_pool(make_provider, make_incident, now):
+    providers = [make_provider(provider_id="p-a"), make_provider(provider_id="p-b")]
+    assert order(providers, make_incident(), now, ScoringContext()) == ["p-a", "p-b"]
+    busy = ScoringContext(open_offers={"p-a": 1})
+    assert order(providers, make_incident(), now, busy) == ["p-b", "p-a"]
+    detail = score(providers[0], make_incident(), busy, WEIGHTS, now).components
+    fairness = next(c for c in detail if c.name == "provider_fairness")
+    assert fairness.detail == {"recent_assignments": 0, "open_offers": 1}
+
+
 def test_a_jurisdiction_that_lent_a_lot_recently_ranks_lower(make_provider, make_incident, now):
     providers = [
         make_provider(provider_id="p-a", home_jurisdiction_id="j-busy"),
@@ -263,7 +273,8 @@ def test_rank_explained_orders_and_explains_exactly_as_rank(make_provider, make_
             else ReliabilityStats())
         for i in range(size)
     ]
-    context = ScoringContext({"p-01": 2, "p-03": 1}, {"p-02": 3}, {"j-1": rng.randint(0, 5)})
+    context = ScoringContext({"p-01": 2, "p-03": 1}, {"p-02": 3}, {"j-1": rng.randint(0, 5)},
+                             {"p-02": rng.randint(0, 2), "p-04": rng.randint(0, 2)})
     request = make_incident(required_skills=frozenset(rng.sample(skills, rng.randint(0, 3))))
     full = rank(providers, request, context, WEIGHTS, at)
     ids, explained = rank_explained(providers, request, context, WEIGHTS, at, explain=7)

@@ -20,6 +20,7 @@ class ScoringContext:
     completed_with_agency: Mapping[str, int] = field(default_factory=dict)
     recent_assignments: Mapping[str, int] = field(default_factory=dict)
     recent_lent_by_jurisdiction: Mapping[str, int] = field(default_factory=dict)
+    open_offers: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,10 +107,17 @@ def _skill_overlap(f: _Facts) -> _Measured:
     return (_skill_value(wanted, f.provider.skills), {"matched": sorted(matched), "missing": sorted(wanted - matched)})
 
 
+def _provider_load(context: ScoringContext, provider_id: str) -> int:
+    # An offer still open is work the provider may take on: without it, a burst of requests ranks the same
+    # provider first every time and piles every offer on them while the rest of the pool waits.
+    return context.recent_assignments.get(provider_id, 0) + context.open_offers.get(provider_id, 0)
+
+
 def _provider_fairness(f: _Facts) -> _Measured:
-    count = f.context.recent_assignments.get(f.provider.provider_id, 0)
-    value = _falling(count, f.curves.provider_fairness_half_count)
-    return (value, {"recent_assignments": count})
+    pid = f.provider.provider_id
+    value = _falling(_provider_load(f.context, pid), f.curves.provider_fairness_half_count)
+    return (value, {"recent_assignments": f.context.recent_assignments.get(pid, 0),
+                    "open_offers": f.context.open_offers.get(pid, 0)})
 
 
 def _jurisdiction_fairness(f: _Facts) -> _Measured:
@@ -228,7 +236,7 @@ def _total(provider: ProviderView, request: RequestView, context: ScoringContext
     values = (
         _rising(context.completed_with_agency.get(pid, 0), curves.prior_work_half_count),
         _skill_value(request.requirements.required_skills, provider.skills),
-        _falling(context.recent_assignments.get(pid, 0), curves.provider_fairness_half_count),
+        _falling(_provider_load(context, pid), curves.provider_fairness_half_count),
         _falling(context.recent_lent_by_jurisdiction.get(provider.home_jurisdiction_id, 0),
                  curves.jurisdiction_fairness_half_count),
         _cost_value(provider.hourly_rate_cents, request.requirements.max_hourly_rate_cents),

@@ -1,4 +1,4 @@
-"""History the scorer needs for a pool of candidates: prior work, recent load, lending, answers to offers."""
+"""History the scorer needs for a pool of candidates: prior work, recent load and open offers, lending, answers."""
 
 from typing import Any
 
@@ -35,6 +35,10 @@ SELECT 'answers', o.provider_id, count(*)::int, (count(*) FILTER (WHERE o.status
 FROM offers AS o
 WHERE o.provider_id = ANY(ARRAY(SELECT provider_id FROM pool)) AND o.created_at >= $15
   AND o.status IN ('accepted', 'declined', 'expired')
+GROUP BY o.provider_id
+UNION ALL
+SELECT 'open', o.provider_id, count(*)::int, 0, NULL FROM offers AS o
+WHERE o.provider_id = ANY(ARRAY(SELECT provider_id FROM pool)) AND o.status = 'pending'
 GROUP BY o.provider_id"""
 
 # The facts as one row of parallel arrays (history_kind, history_key, history_n, history_accepted, history_median).
@@ -49,6 +53,7 @@ def history(row: Any) -> tuple[ScoringContext, dict[str, ReliabilityStats]]:
     prior: dict[str, int] = {}
     recent: dict[str, int] = {}
     lent: dict[str, int] = {}
+    open_offers: dict[str, int] = {}
     reliability: dict[str, ReliabilityStats] = {}
     if row is None or row["history_kind"] is None:
         return ScoringContext(), {}
@@ -59,6 +64,8 @@ def history(row: Any) -> tuple[ScoringContext, dict[str, ReliabilityStats]]:
             recent[key] = n
         elif kind == "lent":
             lent[key] = n
+        elif kind == "open":
+            open_offers[key] = n
         else:
             reliability[key] = ReliabilityStats(n, accepted, None if median is None else int(round(median)))
-    return ScoringContext(prior, recent, lent), reliability
+    return ScoringContext(prior, recent, lent, open_offers), reliability
