@@ -175,6 +175,7 @@ async def main(quick: bool) -> None:
         conn = await asyncpg.connect(dsn)
         await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
         await conn.close()
+        await kafka.delete_topics_with_prefix(bootstrap, prefix)  # left behind, they burden the broker for good
     print(f"  {'schedule updates (PUT, HTTP 200) sustained':<44} n={load['updates']:>6}  {load['per_second']:8.1f} "
           f"per second ({load['clients']} clients, {load['seconds']:.1f} s)", flush=True)
     print(f"  {'snapshots consumed (same run)':<44} {'':>8}  {load['snapshots_consumed_per_second']:8.1f} per second",

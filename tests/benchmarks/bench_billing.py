@@ -158,6 +158,7 @@ async def main(quick: bool) -> None:
         conn = await asyncpg.connect(dsn)
         await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
         await conn.close()
+        await kafka.delete_topics_with_prefix(bootstrap, prefix)  # left behind, they burden the broker for good
     t = figures["throughput"]
     print(f"  {'assignment-completed billed':<44} n={t['n']:>6}  {t['per_second']:8.1f} per second "
           f"({t['seconds']:.2f} s, publish to last billed)", flush=True)

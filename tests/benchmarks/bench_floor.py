@@ -62,6 +62,7 @@ async def produce_consume(bootstrap: str, rate: int, seconds: float) -> dict:
     finally:
         await producer.stop()
         await consumer.stop()
+        await kafka.delete_topics_with_prefix(bootstrap, topic)
     return summary_ms(latencies)
 
 
@@ -92,6 +93,7 @@ async def outbox_consume(bootstrap: str, dsn: str, rate: int, seconds: float) ->
         await asyncio.gather(relay_task, return_exceptions=True)
         await consumer.stop()
         await pool.close()
+        await kafka.delete_topics_with_prefix(bootstrap, topic)
         conn = await asyncpg.connect(dsn)
         await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
         await conn.close()
