@@ -35,16 +35,20 @@ _VACANCY_AVAILABLE = f"""NOT EXISTS (
 _ELIGIBLE = """p.status = 'active'
     AND p.roles @> ARRAY[$1::text]
     AND p.cert_names @> $4::text[]
-    AND NOT EXISTS (SELECT 1 FROM unnest($4::text[]) AS c WHERE (p.cert_expiry ->> c)::timestamptz < upper($2))
+    AND (cardinality($4::text[]) = 0
+         OR NOT EXISTS (SELECT 1 FROM unnest($4::text[]) AS c WHERE (p.cert_expiry ->> c)::timestamptz < upper($2)))
     AND p.clearance_names @> $5::text[]
-    AND NOT EXISTS (SELECT 1 FROM unnest($5::text[]) AS c
-                    WHERE (p.clearance_expiry ->> c)::timestamptz < upper($2))
+    AND (cardinality($5::text[]) = 0
+         OR NOT EXISTS (SELECT 1 FROM unnest($5::text[]) AS c
+                        WHERE (p.clearance_expiry ->> c)::timestamptz < upper($2)))
     AND {available}
     AND p.hourly_rate_cents <= $6
     AND NOT (p.conflicts @> ARRAY[$7::text])
     AND (NOT $8 OR (p.onsite_lat IS NOT NULL AND {distance} <= p.onsite_radius_km))
-    AND (SELECT count(DISTINCT b.slot) FROM bookings AS b
-         WHERE b.provider_id = p.provider_id AND b.period && $2) < p.capacity"""
+    AND p.capacity > 0
+    AND NOT (p.provider_id IN (
+        SELECT b.provider_id FROM bookings AS b JOIN providers AS bp USING (provider_id)
+        WHERE b.period && $2 GROUP BY b.provider_id, bp.capacity HAVING count(DISTINCT b.slot) >= bp.capacity))"""
 
 _SCORED = """p.provider_id, p.roles, p.skills, p.hourly_rate_cents, p.capacity, p.status, p.on_call_until,
     p.home_jurisdiction_id, p.firm, p.time_zone"""
