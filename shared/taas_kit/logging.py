@@ -2,6 +2,8 @@
 
 import logging
 import sys
+import time
+from collections.abc import Callable
 
 import structlog
 
@@ -23,6 +25,38 @@ def configure_logging(level: str = "INFO", json: bool | None = None) -> None:
     )
     logging.basicConfig(level=level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
+    for handler in logging.getLogger().handlers:  # a logger's own filters would miss its children's records
+        if not any(isinstance(f, RepeatFilter) for f in handler.filters):
+            # With the broker gone, aiokafka retries every 100 ms and logs each failure (≈ 110 lines a second).
+            handler.addFilter(RepeatFilter(60.0, only="aiokafka"))
+
+
+class RepeatFilter(logging.Filter):
+    """Let one record per message template through per `seconds`; the next one says how many were held back.
+
+    Only records of the logger named `only` and its children are thinned; others always pass.
+    """
+
+    def __init__(self, seconds: float, only: str = "", clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self.seconds, self.only, self.clock = seconds, only, clock
+        self._last: dict[tuple[str, str], tuple[float, int]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """True to emit the record (annotated with the count of held-back repeats), False to hold it back."""
+        if self.only and record.name != self.only and not record.name.startswith(self.only + "."):
+            return True
+        key, now = (record.name, str(record.msg)), self.clock()
+        last = self._last.get(key)
+        if last is not None and now - last[0] < self.seconds:
+            self._last[key] = (last[0], last[1] + 1)
+            return False
+        if last is not None and last[1]:
+            record.msg = f"{record.msg} (and {last[1]} more like it in the last {now - last[0]:.0f} s)"
+        self._last[key] = (now, 0)
+        if len(self._last) > 1000:  # templates are few; ids inside messages must not grow this without bound
+            self._last.clear()
+        return True
 
 
 def get_logger(name: str | None = None) -> structlog.stdlib.BoundLogger:
