@@ -179,8 +179,8 @@ class ConsumerRunner:
                         await self.handler(conn, envelope)
                     ok += 1
         except Exception as exc:  # noqa: BLE001 - rolled back; the one-by-one path retries or dead-letters each
-            log.warning("batch failed; handling its messages one by one", consumer=self.name, error=repr(exc)[:300],
-                     messages=len(records))
+            log.warning("batch failed; handling its messages one by one", consumer=self.name,
+                        error=repr(exc)[:300], messages=len(records))
             return False
         HANDLED.labels(self.name, "ok").inc(ok)
         if ok < len(records):
