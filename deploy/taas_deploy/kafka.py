@@ -134,7 +134,9 @@ def _java(lib: Path, home: Path, main: str, *args: str) -> list[str]:
 def _format_once(lib: Path, home: Path, props: Path) -> None:
     if (home / "data" / "meta.properties").exists():
         return
-    cid = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    cid = "-"
+    while cid.startswith("-"):  # the storage tool would read a leading "-" as an option (as Kafka's own ids avoid)
+        cid = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
     result = subprocess.run(
         _java(lib, home, "kafka.tools.StorageTool", "format", "-t", cid, "-c", str(props)),
         capture_output=True, text=True,
