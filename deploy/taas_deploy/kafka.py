@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,12 +132,17 @@ def _java(lib: Path, home: Path, main: str, *args: str) -> list[str]:
             "-cp", f"{lib}/*", main, *args]
 
 
+def cluster_id(random_bytes: Callable[[], bytes] = lambda: uuid.uuid4().bytes) -> str:
+    """A KRaft cluster id: 16 random bytes in URL-safe base64, never starting with "-" (read as an option)."""
+    while (cid := base64.urlsafe_b64encode(random_bytes()).decode().rstrip("=")).startswith("-"):
+        pass
+    return cid
+
+
 def _format_once(lib: Path, home: Path, props: Path) -> None:
     if (home / "data" / "meta.properties").exists():
         return
-    cid = "-"
-    while cid.startswith("-"):  # the storage tool would read a leading "-" as an option (as Kafka's own ids avoid)
-        cid = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    cid = cluster_id()
     result = subprocess.run(
         _java(lib, home, "kafka.tools.StorageTool", "format", "-t", cid, "-c", str(props)),
         capture_output=True, text=True,
