@@ -121,6 +121,25 @@ def _machine_busy() -> tuple[float, float]:
     return (sum(values) - idle) / os.sysconf("SC_CLK_TCK"), sum(values) / os.sysconf("SC_CLK_TCK")
 
 
+def _group_cpu(own: dict[str, set[int]]) -> dict[str, float]:
+    """CPU seconds used so far by every process on the machine, grouped: PostgreSQL, Kafka, ours, the rest (Linux)."""
+    totals = {"postgres": 0.0, "kafka": 0.0, **{name: 0.0 for name in own}, "other": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cpu = _cpu_seconds(int(entry.name))
+            command = (entry / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile
+        pid = int(entry.name)
+        name = next((n for n, pids in own.items() if pid in pids), None)
+        if name is None:
+            name = "postgres" if b"postgres" in command else "kafka" if b"kafka.Kafka" in command else "other"
+        totals[name] += cpu
+    return totals
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -446,9 +465,13 @@ class AgencyPath:
         """POST at `rate`/s for `seconds`: latency from each scheduled POST to its offer read off the topic."""
         n = int(rate * seconds)
         t0 = time.time() + 0.2
-        cpu_before, machine_before = self.cpu(), _machine_busy()
+        own = {"requests": {self.procs[0].pid}, "dispatch": {p.pid for p in self.procs[1:]},
+               "load generator": {os.getpid()}}
+        cpu_before, machine_before, groups_before = self.cpu(), _machine_busy(), _group_cpu(own)
         ids = await asyncio.gather(*(self.post(t0 + i / rate) for i in range(n)))
         machine = [b - a for a, b in zip(machine_before, _machine_busy(), strict=True)]
+        # Where the whole machine's CPU went while posting, per request (not only our two services).
+        groups = {f"machine_ms_{k}": (v - groups_before[k]) * 1000 / n for k, v in _group_cpu(own).items()}
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not all(i in self.offered for i in ids if i):
             await asyncio.sleep(0.05)
@@ -460,7 +483,7 @@ class AgencyPath:
                  "dispatch": [self.offered[i] - self.relayed[i] for t, i in done]}
         return {**summary_ms([self.offered[i] - t for t, i in done]), "missing": missing,
                 "cpu_requests_ms": cpu_req, "cpu_dispatch_ms": cpu_dis,
-                "machine_busy": machine[0] / machine[1] if machine[1] else float("nan"),
+                "machine_busy": machine[0] / machine[1] if machine[1] else float("nan"), **groups,
                 **{f"{name}_p50": summary_ms(v)["p50"] for name, v in parts.items()},
                 **{f"{name}_p99": summary_ms(v)["p99"] for name, v in parts.items()}}
 
@@ -487,6 +510,9 @@ async def agency_path(quick: bool, rates: list[int], seconds: float, instances: 
                   f"dispatch {med['cpu_dispatch_ms']:.2f} ms  machine busy {med['machine_busy']:.0%} while posting"
                   f"  runs p50: {[round(r['p50'], 1) for r in runs]}  "
                   f"p99: {[round(r['p99'], 1) for r in runs]}", flush=True)
+            print("    machine CPU per request while posting: " + ", ".join(
+                f"{k.removeprefix('machine_ms_')} {v:.1f} ms" for k, v in med.items() if k.startswith("machine_ms_"))
+                + f" (total {sum(v for k, v in med.items() if k.startswith('machine_ms_')):.1f} ms)", flush=True)
             print("    parts p50/p99 ms: " + "  ".join(
                 f"{name} {med[name + '_p50']:.1f}/{med[name + '_p99']:.1f}" for name in ("post", "relay", "dispatch"))
                 + "  (post: scheduled -> 201; relay: 201 -> submitted read; dispatch: submitted read -> offer read)",
