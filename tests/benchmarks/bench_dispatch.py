@@ -444,11 +444,16 @@ class AgencyPath:
         """CPU seconds used so far by the requests process and by the dispatch processes."""
         return _cpu_seconds(self.procs[0].pid), sum(_cpu_seconds(p.pid) for p in self.procs[1:])
 
-    async def idle_cpu(self, seconds: float = 3.0) -> tuple[float, float]:
-        """CPU per second of the requests and dispatch processes with no load (polls, heartbeats)."""
-        before = self.cpu()
+    def own(self) -> dict[str, set[int]]:
+        """Our processes by group, for `_group_cpu`."""
+        return {"requests": {self.procs[0].pid}, "dispatch": {p.pid for p in self.procs[1:]},
+                "load generator": {os.getpid()}}
+
+    async def idle_cpu(self, seconds: float = 3.0) -> dict[str, float]:
+        """CPU per second of every group on the machine with no load (polls, heartbeats, commits)."""
+        before = _group_cpu(self.own())
         await asyncio.sleep(seconds)
-        return tuple((b - a) / seconds for a, b in zip(before, self.cpu(), strict=True))
+        return {k: (v - before[k]) / seconds for k, v in _group_cpu(self.own()).items()}
 
     async def post(self, scheduled: float) -> str | None:
         """POST one request at its scheduled wall-clock instant; its id, or None if refused."""
@@ -465,8 +470,7 @@ class AgencyPath:
         """POST at `rate`/s for `seconds`: latency from each scheduled POST to its offer read off the topic."""
         n = int(rate * seconds)
         t0 = time.time() + 0.2
-        own = {"requests": {self.procs[0].pid}, "dispatch": {p.pid for p in self.procs[1:]},
-               "load generator": {os.getpid()}}
+        own = self.own()
         cpu_before, machine_before, groups_before = self.cpu(), _machine_busy(), _group_cpu(own)
         ids = await asyncio.gather(*(self.post(t0 + i / rate) for i in range(n)))
         machine = [b - a for a, b in zip(machine_before, _machine_busy(), strict=True)]
@@ -500,7 +504,7 @@ async def agency_path(quick: bool, rates: list[int], seconds: float, instances: 
         await path.steady(20, 3)  # warm-up: group joined, connections and plans warm
         gc.freeze()  # the load generator's own full collections would show up as latency of the system
         idle = await path.idle_cpu()
-        print(f"  idle CPU: requests {idle[0] * 1000:.0f} ms/s, dispatch {idle[1] * 1000:.0f} ms/s", flush=True)
+        print("  idle CPU (ms/s): " + ", ".join(f"{k} {v * 1000:.0f}" for k, v in idle.items()), flush=True)
         for rate in rates:
             runs = [await path.steady(rate, seconds) for _ in range(repeat)]
             med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
