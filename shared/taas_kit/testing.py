@@ -1,11 +1,19 @@
 """Test helpers shared by every test level (no fakes here: the tests use the real Kafka and PostgreSQL)."""
 
 import asyncio
+import socket
+import subprocess
+import sys
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import IO, Any
+
+import aiohttp
+
+from taas_kit.children import die_with_parent
 
 
-async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 20.0, interval: float = 0.05) -> Any:
+async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 20.0, interval: float = 0.05,
+                     what: str = "condition") -> Any:
     """Await `check()` until it returns something truthy (returned), or raise AssertionError at the deadline."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -14,5 +22,37 @@ async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 20.0,
         if result:
             return result
         if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s (last: {result!r})")
+            raise AssertionError(f"{what} not met within {timeout}s (last: {result!r})")
         await asyncio.sleep(interval)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def spawn_service(module: str, env: dict[str, str], *, python_args: tuple[str, ...] = (),
+                  stdout: int | IO | None = subprocess.DEVNULL, stderr: int | IO | None = None) -> subprocess.Popen:
+    """`python -m module` as a child that dies with this process (a killed test run leaves nothing running)."""
+    return subprocess.Popen([sys.executable, *python_args, "-m", module], env=env, stdout=stdout, stderr=stderr,
+                            preexec_fn=die_with_parent())
+
+
+async def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
+    """Poll `url`/readyz until it answers 200; RuntimeError if the process exits or the deadline passes."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    async with aiohttp.ClientSession() as http:
+        while loop.time() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{url}: the process exited during start-up (code {proc.returncode})")
+            try:
+                async with http.get(url + "/readyz") as resp:
+                    if resp.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    raise RuntimeError(f"{url} not ready within {timeout:.0f} s")

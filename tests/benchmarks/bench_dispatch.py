@@ -13,7 +13,6 @@ import json
 import statistics
 import os
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -38,6 +37,7 @@ from taas_dispatch.readmodel import provider_row, request_view  # noqa: E402
 from taas_dispatch.repository import candidates  # noqa: E402
 from taas_dispatch.repository.providers import upsert_many_providers  # noqa: E402
 from taas_kit import auth, db, inbox, jsonutil, kafka, migrations  # noqa: E402
+from taas_kit.testing import free_port, spawn_service, wait_ready  # noqa: E402
 from taas_requests.app import MIGRATIONS as REQUESTS_MIGRATIONS  # noqa: E402
 
 ROLES = list(Role)
@@ -140,20 +140,11 @@ def _group_cpu(own: dict[str, set[int]]) -> dict[str, float]:
     return totals
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _start_service(dsn: str, bootstrap: str, schema: str, prefix: str) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": dsn, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "TAAS_TOPIC_PREFIX": prefix,
            "TAAS_DISPATCH_DB_SCHEMA": schema, "TAAS_DISPATCH_CONSUMER_GROUP": f"bench-{uuid.uuid4().hex[:8]}",
-           "TAAS_DISPATCH_HTTP_PORT": str(_free_port()), "TAAS_DISPATCH_LOG_LEVEL": "WARNING"}
-    from taas_kit.children import die_with_parent
-
-    return subprocess.Popen([sys.executable, "-m", "taas_dispatch"], env=env, stdout=subprocess.DEVNULL,
-                            preexec_fn=die_with_parent())
+           "TAAS_DISPATCH_HTTP_PORT": str(free_port()), "TAAS_DISPATCH_LOG_LEVEL": "WARNING"}
+    return spawn_service("taas_dispatch", env)
 
 
 async def _offers_consumer(bootstrap: str, *topics: str) -> AIOKafkaConsumer:
@@ -345,25 +336,7 @@ def _start(module: str, env_prefix: str, dsn: str, bootstrap: str, schema: str, 
     wrap = ["-m", "cProfile", "-o", f"{profile}/{module}-{port}.prof"] if profile else []
     logs = profile or os.environ.get("BENCH_LOG_DIR")  # each process's output kept there
     out = open(f"{logs}/{module}-{port}.log", "wb") if logs else subprocess.DEVNULL  # noqa: SIM115
-    from taas_kit.children import die_with_parent
-
-    return subprocess.Popen([sys.executable, *wrap, "-m", module], env=env, stdout=out, stderr=subprocess.STDOUT,
-                            preexec_fn=die_with_parent())
-
-
-async def _ready(http: aiohttp.ClientSession, url: str, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{url} exited during start-up")
-        try:
-            async with http.get(url + "/readyz") as resp:
-                if resp.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.2)
-    raise RuntimeError(f"{url} not ready within 60 s")
+    return spawn_service(module, env, python_args=tuple(wrap), stdout=out, stderr=subprocess.STDOUT)
 
 
 class AgencyPath:
@@ -390,13 +363,13 @@ class AgencyPath:
         await kafka.ensure_topics(self.bootstrap, prefix=self.prefix)
         rng, now = random.Random(7), datetime.now(UTC)
         await _seed(self.dsn, self.dispatch_schema, [_snapshot(rng, i, now) for i in range(1000)])
-        port = _free_port()
+        port = free_port()
         self.base = f"http://127.0.0.1:{port}"
         self.procs.append(_start("taas_requests", "TAAS_REQUESTS_", self.dsn, self.bootstrap, self.requests_schema,
                                  self.prefix, f"bench-req-{self.run}", port))
         self.dispatch_urls = []
         for _ in range(self.instances):
-            dispatch_port = _free_port()
+            dispatch_port = free_port()
             self.dispatch_urls.append(f"http://127.0.0.1:{dispatch_port}")
             self.procs.append(_start("taas_dispatch", "TAAS_DISPATCH_", self.dsn, self.bootstrap,
                                      self.dispatch_schema, self.prefix, f"bench-dis-{self.run}", dispatch_port))
@@ -404,7 +377,7 @@ class AgencyPath:
         self.consumer = await _offers_consumer(self.bootstrap, self.prefix + DISPATCH_EVENTS.name,
                                                self.prefix + REQUEST_EVENTS.name)
         self.reader = asyncio.create_task(self._read())
-        await _ready(self.http, self.base, self.procs[0])
+        await wait_ready(self.base, self.procs[0])
         self.agency_id = f"bench-{self.run}"
         ops = {"Authorization": f"Bearer {auth.issue(SECRET, 'ops')}"}
         async with self.http.post(f"{self.base}/v1/agencies", headers=ops, json={

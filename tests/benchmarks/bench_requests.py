@@ -14,10 +14,7 @@ Run: `./taas bench requests` (or `--quick` for a short CI form).
 import argparse
 import asyncio
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import time
 import uuid
 
@@ -25,7 +22,8 @@ import aiohttp
 import asyncpg
 
 from taas_kit import auth, migrations
-from taas_kit.kafka import ensure_topics
+from taas_kit.kafka import delete_topics_with_prefix, ensure_topics
+from taas_kit.testing import free_port, spawn_service, wait_ready
 from taas_requests.app import MIGRATIONS
 from taas_requests.settings import RequestsSettings
 
@@ -86,12 +84,6 @@ async def open_loop(base: str, headers: dict, rate: float, seconds: float) -> tu
     return len(latencies) / elapsed, latencies, errors
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 async def main(quick: bool) -> None:
     dsn = os.environ.get("DATABASE_URL", RequestsSettings().database_url)
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
@@ -100,15 +92,15 @@ async def main(quick: bool) -> None:
     await migrations.apply(conn, schema, migrations.discover("requests", MIGRATIONS), say=lambda *_: None)
     await conn.close()
     await ensure_topics(bootstrap, prefix=prefix)
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": dsn, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "TAAS_TOPIC_PREFIX": prefix,
            "TAAS_REQUESTS_DB_SCHEMA": schema, "TAAS_REQUESTS_HTTP_PORT": str(port), "TAAS_REQUESTS_LOG_LEVEL": "WARNING",
            "TAAS_REQUESTS_CONSUMER_GROUP": f"bench-{uuid.uuid4().hex[:8]}"}
-    proc = subprocess.Popen([sys.executable, "-m", "taas_requests"], env=env)
+    proc = spawn_service("taas_requests", env, stdout=None)
     base = f"http://127.0.0.1:{port}"
     secret = RequestsSettings().auth_secret
     try:
-        await _wait_ready(base, proc)
+        await wait_ready(base, proc, timeout=30)
         agency_id = f"bench-{uuid.uuid4().hex[:8]}"
         ops = {"Authorization": f"Bearer {auth.issue(secret, 'ops')}"}
         async with aiohttp.ClientSession() as http:
@@ -145,34 +137,7 @@ async def main(quick: bool) -> None:
         conn = await asyncpg.connect(dsn)
         await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         await conn.close()
-        await _drop_topics(bootstrap, prefix)
-
-
-async def _wait_ready(base: str, proc: subprocess.Popen, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    async with aiohttp.ClientSession() as http:
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                async with http.get(f"{base}/readyz") as resp:
-                    if resp.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.2)
-    raise SystemExit("the service did not get ready")
-
-
-async def _drop_topics(bootstrap: str, prefix: str) -> None:
-    from aiokafka.admin import AIOKafkaAdminClient
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        names = [t for t in await admin.list_topics() if t.startswith(prefix)]
-        if names:
-            await admin.delete_topics(names)
-    finally:
-        await admin.close()
+        await delete_topics_with_prefix(bootstrap, prefix)
 
 
 if __name__ == "__main__":

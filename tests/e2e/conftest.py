@@ -2,28 +2,18 @@
 
 import asyncio
 import os
-import socket
 import subprocess
-import sys
 from dataclasses import dataclass, field
 
-import aiohttp
 import asyncpg
 import pytest
 
 from taas_cli.services import existing
 from taas_kit import auth, migrations
-from taas_kit.children import die_with_parent
 from taas_kit.kafka import delete_topics_with_prefix, ensure_topics
-from taas_kit.testing import eventually as kit_eventually
+from taas_kit.testing import eventually as kit_eventually, free_port, spawn_service, wait_ready
 
 SECRET = "e2e-secret"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -66,16 +56,14 @@ async def stack(pg_dsn: str, kafka_bootstrap: str):
     log_dir = os.path.join(os.environ.get("TAAS_STATE_DIR", ".taas"), "logs")
     os.makedirs(log_dir, exist_ok=True)
     for spec in specs:
-        port = _free_port()
+        port = free_port()
         urls[spec.name] = f"http://127.0.0.1:{port}"
         env = {**os.environ, "DATABASE_URL": pg_dsn, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
                "TAAS_TOPIC_PREFIX": prefix, "TAAS_AUTH_SECRET": SECRET, "PYTHONUNBUFFERED": "1",
                f"{spec.env_prefix}HTTP_PORT": str(port), f"{spec.env_prefix}DB_SCHEMA": schemas[spec.name],
                f"{spec.env_prefix}CONSUMER_GROUP": f"e2e-{run}-{spec.name}", f"{spec.env_prefix}LOG_JSON": "true"}
         with open(os.path.join(log_dir, f"e2e-{spec.name}.log"), "ab") as log:
-            # die_with_parent: a killed pytest (no teardown) must not leave the services running without it.
-            procs[spec.name] = subprocess.Popen([sys.executable, "-m", spec.module], env=env, stdout=log,
-                                                stderr=subprocess.STDOUT, preexec_fn=die_with_parent())
+            procs[spec.name] = spawn_service(spec.module, env, stdout=log, stderr=subprocess.STDOUT)
     stack = Stack(urls, prefix, kafka_bootstrap, schemas, procs)
     try:
         await _wait_ready(stack)
@@ -98,24 +86,14 @@ async def stack(pg_dsn: str, kafka_bootstrap: str):
             await conn.close()
 
 
-async def _wait_ready(stack: Stack, timeout: float = 60.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    waiting = dict(stack.urls)
-    async with aiohttp.ClientSession() as http:
-        while waiting and loop.time() < deadline:
-            for name, url in list(waiting.items()):
-                if stack.procs[name].poll() is not None:
-                    raise RuntimeError(f"{name} exited during start-up (see .taas/logs/e2e-{name}.log)")
-                try:
-                    async with http.get(url + "/readyz") as resp:
-                        if resp.status == 200:
-                            waiting.pop(name)
-                except aiohttp.ClientError:
-                    pass
-            await asyncio.sleep(0.2)
-    if waiting:
-        raise RuntimeError(f"not ready within {timeout:.0f}s: {', '.join(waiting)}")
+async def _wait_ready(stack: Stack) -> None:
+    async def one(name: str, url: str) -> None:
+        try:
+            await wait_ready(url, stack.procs[name])
+        except RuntimeError as error:
+            raise RuntimeError(f"{name}: {error} (see .taas/logs/e2e-{name}.log)") from error
+
+    await asyncio.gather(*(one(name, url) for name, url in stack.urls.items()))
 
 
 @pytest.fixture

@@ -4,9 +4,7 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import subprocess
-import sys
 
 import asyncpg
 import pytest
@@ -20,6 +18,7 @@ from taas_billing.consumers import make_runner
 from taas_billing.domain.usage_id import usage_event_id
 from taas_contracts.catalog import Severity
 from taas_contracts.topics import AGENCY_SNAPSHOTS, BILLING_USAGE, DISPATCH_EVENTS
+from taas_kit.testing import free_port, spawn_service
 
 pytestmark = pytest.mark.integration
 
@@ -167,19 +166,13 @@ async def test_a_second_copy_of_billed_usage_is_refused_by_the_database(harness,
     assert await h.pool.fetch(mine, done.assignment_id) == before
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _spawn(settings, log) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": settings.database_url,
            "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers, "TAAS_TOPIC_PREFIX": settings.topic_prefix,
            "TAAS_BILLING_DB_SCHEMA": settings.db_schema, "TAAS_BILLING_CONSUMER_GROUP": settings.consumer_group,
-           "TAAS_BILLING_HTTP_PORT": str(_free_port()), "TAAS_BILLING_CONSUMER_BATCH": "50",
+           "TAAS_BILLING_HTTP_PORT": str(free_port()), "TAAS_BILLING_CONSUMER_BATCH": "50",
            "TAAS_BILLING_LOG_LEVEL": "WARNING", "TAAS_BILLING_OUTBOX_POLL_SECONDS": "0.5"}
-    return subprocess.Popen([sys.executable, "-m", "taas_billing"], env=env, stdout=log, stderr=log)
+    return spawn_service("taas_billing", env, stdout=log, stderr=log)
 
 
 async def test_a_billing_process_killed_mid_batch_and_restarted_bills_nothing_twice_and_misses_nothing(

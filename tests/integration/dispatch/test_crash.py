@@ -4,24 +4,17 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
-import sys
 from collections import defaultdict
 
 import pytest
 
 from taas_contracts.topics import DISPATCH_EVENTS
+from taas_kit.testing import free_port, spawn_service
 
 pytestmark = pytest.mark.integration
 
 REQUESTS, PROVIDERS, CANDIDATES = 12, 4, 2
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _start(settings, group: str) -> subprocess.Popen:
@@ -32,15 +25,14 @@ def _start(settings, group: str) -> subprocess.Popen:
         "TAAS_TOPIC_PREFIX": settings.topic_prefix,
         "TAAS_DISPATCH_DB_SCHEMA": settings.db_schema,
         "TAAS_DISPATCH_CONSUMER_GROUP": group,
-        "TAAS_DISPATCH_HTTP_PORT": str(_free_port()),
+        "TAAS_DISPATCH_HTTP_PORT": str(free_port()),
         "TAAS_DISPATCH_TIMER_POLL_SECONDS": "0.05",
         "TAAS_DISPATCH_OUTBOX_POLL_SECONDS": "0.2",
         "TAAS_DISPATCH_OFFER_POLICY": json.dumps({"high": {"answer_window_seconds": 3}}),
         "TAAS_DISPATCH_MATCHING": json.dumps({"max_candidates": CANDIDATES}),
         "TAAS_DISPATCH_LOG_LEVEL": "WARNING",
     }
-    return subprocess.Popen([sys.executable, "-m", "taas_dispatch"], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    return spawn_service("taas_dispatch", env, stderr=subprocess.DEVNULL)
 
 
 async def test_sigkill_with_open_offers_then_restart_fires_each_deadline_exactly_once(settings, harness):

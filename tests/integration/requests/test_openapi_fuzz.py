@@ -2,9 +2,7 @@
 
 import asyncio
 import os
-import socket
 import subprocess
-import sys
 import uuid
 
 import aiohttp
@@ -15,6 +13,7 @@ import schemathesis
 from schemathesis.checks import (content_type_conformance, not_a_server_error, response_schema_conformance,
                                  status_code_conformance)
 from taas_kit import auth
+from taas_kit.testing import free_port, spawn_service, wait_ready
 from taas_requests.app import MIGRATIONS
 from taas_requests.settings import RequestsSettings
 
@@ -27,38 +26,22 @@ SKIPPED = {("GET", "/v1/requests/stream")}
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 async def running_service(pg_dsn, kafka_bootstrap, topic_prefix, migrated_schema):
     """`python -m taas_requests` on a free port and a fresh schema; yields its base URL."""
     schema = await migrated_schema("requests", MIGRATIONS)
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": pg_dsn, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
            "TAAS_TOPIC_PREFIX": topic_prefix, "TAAS_REQUESTS_DB_SCHEMA": schema, "TAAS_REQUESTS_HTTP_PORT": str(port),
            "TAAS_REQUESTS_CONSUMER_GROUP": f"g-{uuid.uuid4().hex[:10]}", "TAAS_REQUESTS_LOG_LEVEL": "WARNING",
            "TAAS_REQUESTS_WEBHOOK_TIMEOUT_SECONDS": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "taas_requests"], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    proc = spawn_service("taas_requests", env, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 30
-        async with aiohttp.ClientSession() as http:
-            while True:
-                try:
-                    async with http.get(f"{base}/readyz") as resp:
-                        if resp.status == 200:
-                            break
-                except aiohttp.ClientError:
-                    pass
-                if loop.time() > deadline or proc.poll() is not None:
-                    raise AssertionError(f"service did not get ready: {proc.stderr.read1().decode()[-2000:]}")
-                await asyncio.sleep(0.2)
+        try:
+            await wait_ready(base, proc, timeout=30)
+        except RuntimeError as error:
+            raise AssertionError(f"{error}: {proc.stderr.read1().decode()[-2000:]}") from error
         yield base
     finally:
         proc.terminate()
