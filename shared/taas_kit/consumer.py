@@ -1,7 +1,6 @@
 """Consumer runner: auto-commit off, inbox in the handler's transaction, offsets committed after, dead letters."""
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 
 import asyncpg
@@ -57,9 +56,9 @@ class ConsumerRunner:
         # per batch; the inbox makes the redelivery of handled-but-uncommitted messages after a crash harmless).
         self.commit_interval = commit_interval_ms / 1000
         self.fetch_max_wait_ms, self.fetch_min_bytes = fetch_max_wait_ms, fetch_min_bytes
-        # True handles a partition's fetched messages in one transaction (one BEGIN, inbox insert and COMMIT for
-        # all; with a commit interval and without parallel partitions, a whole fetch's); any failure rolls them all
-        # back and they are handled again one by one, as when False.
+        # True handles a fetch's messages in one transaction (one BEGIN, inbox insert and COMMIT for all; with
+        # parallel partitions, a partition's); any failure rolls them all back and they are handled again one by
+        # one, as when False.
         self.together = together
         self._last_commit = 0.0
         self._consumer: AIOKafkaConsumer | None = None
@@ -86,48 +85,27 @@ class ConsumerRunner:
             while True:
                 batches = await self._consumer.getmany(timeout_ms=200, max_records=self.max_batch)
                 self.ready.set()
-                if self.commit_interval:
-                    if self.parallel_partitions and len(batches) > 1:
-                        await asyncio.gather(*(self._handle_partition(tp, records) for tp, records in batches.items()))
-                    elif self.together and len(batches) > 1:
-                        await self._handle_fetch(batches)
-                    else:
-                        for tp, records in batches.items():
-                            await self._handle_partition(tp, records)
-                    await self._commit_if_due()
-                    continue
                 if self.parallel_partitions and len(batches) > 1:
-                    await asyncio.gather(*(self._handle_partition(tp, records) for tp, records in batches.items()))
+                    await asyncio.gather(*(self._handle_records(records) for records in batches.values()))
+                else:  # partition after partition, each in its order (with `together`: the whole fetch at once)
+                    await self._handle_records([record for records in batches.values() for record in records])
+                if self.commit_interval:
+                    await self._commit_if_due()
+                else:
                     await self.commit(only=set(batches))
-                    continue
-                for tp, records in batches.items():
-                    await self._handle_partition(tp, records)
-                    await self.commit(only={tp})
         finally:
             # Each shutdown step is bounded: a broker or group in trouble must not hang the process's exit.
             await bounded(self.commit(), 5, "final offset commit")
             await bounded(self._consumer.stop(), 15, "consumer stop")
             await bounded(self._producer.stop(), 15, "producer stop")
 
-    async def _handle_partition(self, tp: TopicPartition, records: list[ConsumerRecord]) -> None:
-        if self.together and len(records) > 1 and await self._handle_together(records):
-            self._done[tp] = records[-1].offset + 1
-            return
+    async def _handle_records(self, records: list[ConsumerRecord]) -> None:
+        """Handle records in order: together in one transaction when allowed and possible, else one by one."""
+        together = self.together and len(records) > 1 and await self._handle_together(records)
         for record in records:
-            await self._handle(record)
-            self._done[tp] = record.offset + 1
-
-    async def _handle_fetch(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> None:
-        """Every partition's records of one fetch in one transaction (each partition's order kept); else each alone."""
-        records = [record for batch in batches.values() for record in batch]
-        if await self._handle_together(records):
-            for tp, batch in batches.items():
-                self._done[tp] = batch[-1].offset + 1
-            return
-        for tp, batch in batches.items():
-            for record in batch:
+            if not together:
                 await self._handle(record)
-                self._done[tp] = record.offset + 1
+            self._done[TopicPartition(record.topic, record.partition)] = record.offset + 1
 
     async def _commit_if_due(self) -> None:
         now = asyncio.get_running_loop().time()

@@ -32,7 +32,9 @@ def make_runner(deps: Deps, pool: asyncpg.Pool) -> ConsumerRunner:
         group_id=s.group(), bootstrap_servers=s.kafka_bootstrap_servers, pool=pool, handler=make_handler(deps),
         max_batch=s.consumer_batch, parallel_partitions=s.parallel_partitions,
         commit_interval_ms=s.consumer_commit_interval_ms, fetch_max_wait_ms=s.consumer_fetch_max_wait_ms,
-        fetch_min_bytes=s.consumer_fetch_min_bytes, together=s.consumer_together,
+        # Not `together`: one transaction making several on-call bookings can deadlock with another making the
+        # same ones in the other order (each booking waits on the other's exclusion-constraint check).
+        fetch_min_bytes=s.consumer_fetch_min_bytes,
     )
 
 

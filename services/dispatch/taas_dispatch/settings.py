@@ -24,9 +24,6 @@ class DispatchSettings(ServiceSettings):
     consumer_commit_interval_ms: int = Field(500, description="Commit handled offsets at most this often (0: per batch).")
     consumer_fetch_max_wait_ms: int = 100
     consumer_fetch_min_bytes: int = 1
-    # Off: one transaction making several on-call bookings can deadlock with another making the same ones in the
-    # other order (seen in the benchmark: each booking waits on the other's exclusion-constraint check).
-    consumer_together: bool = Field(False, description="A partition's fetched messages in one transaction.")
     config_file: Path | None = Field(None, description="JSON file with `scoring`, `offer_policy`, `matching`.")
     scoring: dict[str, Any] = Field(default_factory=dict, description="`{weights: {...}, curves: {...}}` (JSON).")
     offer_policy: dict[str, Any] = Field(default_factory=dict, description="Per severity / vacancy (JSON).")
