@@ -16,7 +16,6 @@ from taas_dispatch.keys import DEPS, FEED
 from taas_dispatch.logfeed import LogFeed
 from taas_dispatch.settings import DispatchSettings
 from taas_dispatch.timer_loop import run_timers
-from taas_kit.backoff import Backoff
 from taas_kit.http.app import background, create_service_app, restarting
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -36,7 +35,7 @@ def _feed_ctx(settings: DispatchSettings):
 
 async def background_feed(feed: LogFeed) -> None:
     """Follow the log, reconnecting after a failure (the live stream must come back after a database hiccup)."""
-    await restarting("dispatch-log-feed", feed.run, Backoff(first=0.5, cap=5.0))
+    await restarting("dispatch-log-feed", feed.run)
 
 
 def create_app(settings: DispatchSettings) -> web.Application:

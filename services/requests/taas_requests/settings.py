@@ -41,10 +41,6 @@ class RequestsSettings(ServiceSettings):
     consumer_fetch_max_wait_ms: int = 50
     consumer_fetch_min_bytes: int = 65536
 
-    def changes_channel(self) -> str:
-        """The LISTEN/NOTIFY channel that carries committed request changes of this schema."""
-        return f"taas_requests_changes_{self.db_schema}"[:63]
-
     def channels(self) -> Channels:
-        """Both NOTIFY channels: the changes (the live stream) and the webhook sender's wake-up."""
-        return Channels(self.changes_channel(), f"taas_requests_webhooks_{self.db_schema}"[:63])
+        """The NOTIFY channels of this schema: every committed change, and the webhook sender's wake-up."""
+        return Channels(f"taas_requests_changes_{self.db_schema}"[:63], f"taas_requests_webhooks_{self.db_schema}"[:63])

@@ -57,19 +57,20 @@ def create_service_app(settings: ServiceSettings, api: Api, *, migrations_dir: P
 def background(name: str, make: Callable[[web.Application], Awaitable[None]]) -> CleanupCtx:
     """A cleanup context running `make(app)` as a task, restarted after a crash, cancelled at shutdown."""
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        task = asyncio.create_task(restarting(name, lambda: make(app), Backoff(first=0.5, cap=5.0)), name=name)
+        task = asyncio.create_task(restarting(name, lambda: make(app)), name=name)
         yield
         await stop_task(task, name)
     return ctx
 
 
-async def restarting(name: str, run: Callable[[], Awaitable[None]], backoff: Backoff,
+async def restarting(name: str, run: Callable[[], Awaitable[None]], backoff: Backoff | None = None,
                      healthy_after: float = 60.0) -> None:
     """Await `run()` until it returns, restarting it after each crash with a growing pause.
 
     A crash is logged with its traceback once per streak (a lost database would otherwise log one per restart);
     a run that lasted `healthy_after` seconds ends the streak.
     """
+    backoff = backoff or Backoff(first=0.5, cap=5.0)
     loop = asyncio.get_running_loop()
     while True:
         started = loop.time()
@@ -118,7 +119,7 @@ async def _revocations_ctx(app: web.Application) -> AsyncIterator[None]:
     watcher = RevocationWatcher(settings.kafka_bootstrap_servers, settings.topic(AUTH_REVOCATIONS))
     app[REVOKED] = watcher
     # Restarted like any background task: a watcher that died would let revoked tokens in until the next restart.
-    task = asyncio.create_task(restarting("revocations", watcher.run, Backoff(first=0.5, cap=5.0)), name="revocations")
+    task = asyncio.create_task(restarting("revocations", watcher.run), name="revocations")
     with contextlib.suppress(asyncio.TimeoutError):
         await asyncio.wait_for(asyncio.shield(watcher.caught_up.wait()), 15)
     yield

@@ -27,6 +27,7 @@ from taas_dispatch.app import MIGRATIONS, create_app
 from taas_dispatch.settings import DispatchSettings
 from taas_kit import auth, db, kafka
 from taas_kit.kafka import delete_topics_with_prefix, ensure_topics
+from taas_kit.testing import eventually
 
 TOPICS = (REQUEST_EVENTS, AGENCY_SNAPSHOTS, PROVIDER_SNAPSHOTS, DISPATCH_EVENTS, DISPATCH_LOG, AUTH_REVOCATIONS)
 
@@ -129,15 +130,7 @@ class Harness:
 
     async def wait_for(self, check: Callable[[], Awaitable[Any]], timeout: float = 30.0, what: str = "") -> Any:
         """Poll `check` until it returns something truthy; fail after `timeout` seconds."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            result = await check()
-            if result:
-                return result
-            if loop.time() > deadline:
-                pytest.fail(f"timed out waiting for {what or check}")
-            await asyncio.sleep(0.05)
+        return await eventually(check, timeout, what=what or str(check))
 
     async def providers_loaded(self, count: int, timeout: float = 30.0) -> None:
         """Wait until the read model holds `count` providers."""

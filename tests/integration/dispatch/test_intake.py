@@ -182,59 +182,54 @@ async def test_a_burst_of_like_requests_spreads_its_offers_over_the_pool(pool, d
         assert set(logged) == {"recent_assignments", "open_offers"}
 
 
-async def _blocked(task: asyncio.Task, seconds: float = 0.5) -> bool:
-    """True if the task is still waiting after `seconds` (on a lock, here)."""
-    await asyncio.sleep(seconds)
-    return not task.done()
+async def _second_waits_for_first(pool, first, second, why: str) -> None:
+    """`first(conn)` in a transaction left open, `second(conn)` in another: it must wait until the first commits."""
+    async with pool.acquire() as one, pool.acquire() as other:
+        opened = one.transaction()
+        await opened.start()
+        await first(one)
+
+        async def run_second() -> None:
+            async with other.transaction():
+                await second(other)
+
+        waiting = asyncio.create_task(run_second())
+        try:
+            await asyncio.sleep(0.5)
+            assert not waiting.done(), why
+        finally:
+            await opened.commit()
+        await asyncio.wait_for(waiting, 10)
+
+
+def _ciso_arrives_as_a_ciso_request_is_filed(deps):
+    """A provider with a role nobody has yet, a request for that role, and the two use cases that bring them in."""
+    ciso = snapshot(uid("p"), role=Role.CISO)
+    request_id = uid("r")
+    event = submitted(request_id, uid("a"), role=Role.CISO)
+    envelope = event.envelope(source="/tests", subject=request_id, tenant=event.agency_id)
+
+    async def land(conn) -> None:
+        await intake.provider_snapshot(conn, deps, ciso, ciso.envelope(source="/tests"))
+
+    async def file(conn) -> None:
+        await intake.request_submitted(conn, deps, event, envelope)
+
+    return ciso.provider_id, request_id, land, file
 
 
 async def test_a_request_filed_while_a_provider_snapshot_lands_waits_for_it_and_is_offered_to_that_provider(
         pool, deps):
     # Regression: without the read-model lock, matching did not see the new provider and the snapshot's re-match
     # check did not see the new request yet, so the request stayed unfilled with a provider able to take it.
-    ciso = snapshot(uid("p"), role=Role.CISO)
-    request_id = uid("r")
-    event = submitted(request_id, uid("a"), role=Role.CISO)
-    envelope = event.envelope(source="/tests", subject=request_id, tenant=event.agency_id)
-    async with pool.acquire() as landing, pool.acquire() as filing:
-        snapshot_tx = landing.transaction()
-        await snapshot_tx.start()
-        await intake.provider_snapshot(landing, deps, ciso, ciso.envelope(source="/tests"))
-
-        async def file() -> None:
-            async with filing.transaction():
-                await intake.request_submitted(filing, deps, event, envelope)
-
-        filed = asyncio.create_task(file())
-        try:
-            assert await _blocked(filed), "matching must wait for the snapshot being written"
-        finally:
-            await snapshot_tx.commit()
-        await asyncio.wait_for(filed, 10)
-        offered = await filing.fetchval("SELECT provider_id FROM offers WHERE request_id = $1", request_id)
-        assert offered == ciso.provider_id
+    provider_id, request_id, land, file = _ciso_arrives_as_a_ciso_request_is_filed(deps)
+    await _second_waits_for_first(pool, land, file, "matching must wait for the snapshot being written")
+    assert await pool.fetchval("SELECT provider_id FROM offers WHERE request_id = $1", request_id) == provider_id
 
 
 async def test_a_snapshot_landing_while_a_request_is_matched_waits_and_then_queues_its_re_match(pool, deps):
-    ciso = snapshot(uid("p"), role=Role.CISO)
-    request_id = uid("r")
-    event = submitted(request_id, uid("a"), role=Role.CISO)
-    envelope = event.envelope(source="/tests", subject=request_id, tenant=event.agency_id)
-    async with pool.acquire() as filing, pool.acquire() as landing:
-        request_tx = filing.transaction()
-        await request_tx.start()
-        await intake.request_submitted(filing, deps, event, envelope)  # nobody has the role yet: unfilled
-
-        async def land() -> None:
-            async with landing.transaction():
-                await intake.provider_snapshot(landing, deps, ciso, ciso.envelope(source="/tests"))
-
-        landed = asyncio.create_task(land())
-        try:
-            assert await _blocked(landed), "the snapshot must wait for the matching that holds the read model"
-        finally:
-            await request_tx.commit()
-        await asyncio.wait_for(landed, 10)
-        assert await filing.fetchval("SELECT status FROM requests WHERE request_id = $1", request_id) == "unfilled"
-        assert await filing.fetchval("SELECT count(*) FROM timers WHERE kind = 'rematch' AND request_id = $1",
-                                     request_id) == 1
+    _, request_id, land, file = _ciso_arrives_as_a_ciso_request_is_filed(deps)
+    await _second_waits_for_first(pool, file, land, "the snapshot must wait for the matching that holds the read model")
+    assert await pool.fetchval("SELECT status FROM requests WHERE request_id = $1", request_id) == "unfilled"
+    assert await pool.fetchval("SELECT count(*) FROM timers WHERE kind = 'rematch' AND request_id = $1",
+                               request_id) == 1
