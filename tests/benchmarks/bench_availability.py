@@ -16,17 +16,17 @@ import uuid
 from pathlib import Path
 
 import aiohttp
-import asyncpg
 from aiohttp.test_utils import TestServer
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 sys.path.insert(0, str(Path(__file__).parent))
 from stats import print_row, save, summary_ms  # noqa: E402
+from scaffold import drop_schema, migrated_schema  # noqa: E402
 
 from taas_availability.app import MIGRATIONS, create_app  # noqa: E402
 from taas_availability.settings import AvailabilitySettings  # noqa: E402
 from taas_contracts.topics import PROVIDER_SNAPSHOTS  # noqa: E402
-from taas_kit import auth, jsonutil, kafka, migrations  # noqa: E402
+from taas_kit import auth, jsonutil, kafka  # noqa: E402
 from taas_kit.logging import configure_logging  # noqa: E402
 
 
@@ -148,11 +148,8 @@ async def main(quick: bool) -> None:
     dsn = os.environ["DATABASE_URL"]
     n_providers, clients, seconds, rate, n_paced = (40, 4, 5.0, 20, 100) if quick else (200, 8, 20.0, 30, 600)
     prefix = f"bench_{uuid.uuid4().hex[:8]}."
-    schema = f"bench_availability_{uuid.uuid4().hex[:8]}"
     await kafka.ensure_topics(bootstrap, prefix=prefix)
-    conn = await asyncpg.connect(dsn)
-    await migrations.apply(conn, schema, migrations.discover("availability", MIGRATIONS), say=lambda *_: None)
-    await conn.close()
+    schema = await migrated_schema(dsn, "availability", MIGRATIONS)
     settings = AvailabilitySettings(database_url=dsn, db_schema=schema, kafka_bootstrap_servers=bootstrap,
                                     topic_prefix=prefix, consumer_group=f"bench-{uuid.uuid4().hex[:8]}")
     print(f"availability benchmark ({'quick' if quick else 'full'}): {n_providers} providers; PUT schedule by "
@@ -172,9 +169,7 @@ async def main(quick: bool) -> None:
     finally:
         await arrivals.stop()
         await server.close()
-        conn = await asyncpg.connect(dsn)
-        await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        await conn.close()
+        await drop_schema(dsn, schema)
         await kafka.delete_topics_with_prefix(bootstrap, prefix)  # left behind, they burden the broker for good
     print(f"  {'schedule updates (PUT, HTTP 200) sustained':<44} n={load['updates']:>6}  {load['per_second']:8.1f} "
           f"per second ({load['clients']} clients, {load['seconds']:.1f} s)", flush=True)

@@ -20,6 +20,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 sys.path.insert(0, str(Path(__file__).parent))
 from stats import print_row, save, summary_ms  # noqa: E402
+from scaffold import drop_schema, migrated_schema  # noqa: E402
 
 from taas_billing.app import MIGRATIONS, create_app  # noqa: E402
 from taas_billing.settings import BillingSettings  # noqa: E402
@@ -27,7 +28,7 @@ from taas_contracts.catalog import RequestKind, Severity  # noqa: E402
 from taas_contracts.events.dispatch import AssignmentCompleted, TimeEntry  # noqa: E402
 from taas_contracts.events.requests import AgencySnapshot, BusinessHours  # noqa: E402
 from taas_contracts.topics import BILLING_USAGE, DISPATCH_EVENTS  # noqa: E402
-from taas_kit import jsonutil, kafka, migrations  # noqa: E402
+from taas_kit import jsonutil, kafka  # noqa: E402
 from taas_kit.logging import configure_logging  # noqa: E402
 
 AGENCIES = 20
@@ -124,11 +125,8 @@ async def main(quick: bool) -> None:
     dsn = os.environ["DATABASE_URL"]
     burst, rate, paced = (300, 50, 100) if quick else (3000, 50, 1000)
     prefix = f"bench_{uuid.uuid4().hex[:8]}."
-    schema = f"bench_billing_{uuid.uuid4().hex[:8]}"
     await kafka.ensure_topics(bootstrap, prefix=prefix)
-    conn = await asyncpg.connect(dsn)
-    await migrations.apply(conn, schema, migrations.discover("billing", MIGRATIONS), say=lambda *_: None)
-    await conn.close()
+    schema = await migrated_schema(dsn, "billing", MIGRATIONS)
     settings = BillingSettings(database_url=dsn, db_schema=schema, kafka_bootstrap_servers=bootstrap,
                                topic_prefix=prefix, consumer_group=f"bench-{uuid.uuid4().hex[:8]}")
     print(f"billing benchmark ({'quick' if quick else 'full'}): burst of {burst} completions; "
@@ -155,9 +153,7 @@ async def main(quick: bool) -> None:
         await producer.stop()
         await pool.close()
         await runner.cleanup()
-        conn = await asyncpg.connect(dsn)
-        await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        await conn.close()
+        await drop_schema(dsn, schema)
         await kafka.delete_topics_with_prefix(bootstrap, prefix)  # left behind, they burden the broker for good
     t = figures["throughput"]
     print(f"  {'assignment-completed billed':<44} n={t['n']:>6}  {t['per_second']:8.1f} per second "

@@ -21,11 +21,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
-import asyncpg
 from aiokafka import AIOKafkaConsumer
 
 sys.path.insert(0, str(Path(__file__).parent))
 from stats import load, print_row, save, summary_ms  # noqa: E402
+from scaffold import drop_schema, migrated_schema  # noqa: E402
 
 from taas_contracts.catalog import Clearance, RequestKind, Role, Severity  # noqa: E402
 from taas_contracts.events.availability import Certification, ClearanceGrant, ProviderSnapshot  # noqa: E402
@@ -36,7 +36,7 @@ from taas_dispatch.config import MatchingLimits  # noqa: E402
 from taas_dispatch.readmodel import provider_row, request_view  # noqa: E402
 from taas_dispatch.repository import candidates  # noqa: E402
 from taas_dispatch.repository.providers import upsert_many_providers  # noqa: E402
-from taas_kit import auth, db, inbox, jsonutil, kafka, migrations  # noqa: E402
+from taas_kit import auth, db, inbox, jsonutil, kafka  # noqa: E402
 from taas_kit.testing import free_port, spawn_service, wait_ready  # noqa: E402
 from taas_requests.app import MIGRATIONS as REQUESTS_MIGRATIONS  # noqa: E402
 
@@ -77,24 +77,6 @@ def _request(rng: random.Random, request_id: str, now: datetime, role: Role) -> 
         max_hourly_rate_cents=rng.choice([20_000, 25_000, 30_000]), expected_hours=hours, window_start=now,
         window_end=now + timedelta(hours=hours), submitted_at=now, respond_by=now + timedelta(minutes=15),
     )
-
-
-async def _fresh_schema(dsn: str) -> str:
-    schema = f"bench_dispatch_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(dsn)
-    try:
-        await migrations.apply(conn, schema, migrations.discover("dispatch", MIGRATIONS), say=lambda *_: None)
-    finally:
-        await conn.close()
-    return schema
-
-
-async def _drop_schema(dsn: str, schema: str) -> None:
-    conn = await asyncpg.connect(dsn)
-    try:
-        await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-    finally:
-        await conn.close()
 
 
 async def _seed(dsn: str, schema: str, snapshots: list[ProviderSnapshot]) -> None:
@@ -163,7 +145,7 @@ async def submitted_to_offer(dsn: str, bootstrap: str, rate: int, seconds: float
     """Produce RequestSubmitted at `rate`/s; latency until the first OfferCreated (or on-call assignment) is read."""
     rng = random.Random(7)
     now = datetime.now(UTC)
-    schema, prefix = await _fresh_schema(dsn), f"bench.{uuid.uuid4().hex[:8]}."
+    schema, prefix = await migrated_schema(dsn, "dispatch", MIGRATIONS), f"bench.{uuid.uuid4().hex[:8]}."
     await kafka.ensure_topics(bootstrap, prefix=prefix)
     await _seed(dsn, schema, [_snapshot(rng, i, now) for i in range(providers)])
     service = _start_service(dsn, bootstrap, schema, prefix)
@@ -210,7 +192,7 @@ async def submitted_to_offer(dsn: str, bootstrap: str, rate: int, seconds: float
         await consumer.stop()
         service.terminate()
         service.wait(30)
-        await _drop_schema(dsn, schema)
+        await drop_schema(dsn, schema)
         await kafka.delete_topics_with_prefix(bootstrap, prefix)
     after = [total - start for total, start in zip(latencies, to_start, strict=True)]
     print(f"  dispatch process CPU per request: {cpu_ms:.2f} ms", flush=True)
@@ -243,7 +225,7 @@ async def candidate_query(dsn: str, sizes: list[int], queries: int) -> dict[str,
     limits = MatchingLimits()
     rng = random.Random(11)
     now = datetime.now(UTC)
-    schema = await _fresh_schema(dsn)
+    schema = await migrated_schema(dsn, "dispatch", MIGRATIONS)
     figures: dict[str, dict] = {}
     try:
         loaded = 0
@@ -269,7 +251,7 @@ async def candidate_query(dsn: str, sizes: list[int], queries: int) -> dict[str,
             figures[f"candidate query, {size:,} providers"] = {**summary_ms(latencies),
                                                                 "mean_eligible": eligible / queries}
     finally:
-        await _drop_schema(dsn, schema)
+        await drop_schema(dsn, schema)
     return figures
 
 
@@ -281,7 +263,7 @@ async def in_process(dsn: str, calls: int) -> None:
     from taas_dispatch.settings import DispatchSettings
 
     rng, now = random.Random(7), datetime.now(UTC)
-    schema = await _fresh_schema(dsn)
+    schema = await migrated_schema(dsn, "dispatch", MIGRATIONS)
     try:
         await _seed(dsn, schema, [_snapshot(rng, i, now) for i in range(1000)])
         settings = DispatchSettings(database_url=dsn, kafka_bootstrap_servers="unused:9092", db_schema=schema)
@@ -316,7 +298,7 @@ async def in_process(dsn: str, calls: int) -> None:
         finally:
             await pool.close()
     finally:
-        await _drop_schema(dsn, schema)
+        await drop_schema(dsn, schema)
     print(f"in-process request_submitted, {calls} calls: {len(sent)} statements per request (with BEGIN, inbox, "
           f"COMMIT); CPU per call: Python {python_ms:.2f} ms, PostgreSQL backend {backend_ms:.2f} ms", flush=True)
 
@@ -352,14 +334,8 @@ class AgencyPath:
         self.answered: dict[str, float] = {}  # request id -> when the POST answered 201
 
     async def __aenter__(self) -> "AgencyPath":
-        self.dispatch_schema = await _fresh_schema(self.dsn)
-        self.requests_schema = f"bench_requests_{self.run}"
-        conn = await asyncpg.connect(self.dsn)
-        try:
-            await migrations.apply(conn, self.requests_schema, migrations.discover("requests", REQUESTS_MIGRATIONS),
-                                   say=lambda *_: None)
-        finally:
-            await conn.close()
+        self.dispatch_schema = await migrated_schema(self.dsn, "dispatch", MIGRATIONS)
+        self.requests_schema = await migrated_schema(self.dsn, "requests", REQUESTS_MIGRATIONS)
         await kafka.ensure_topics(self.bootstrap, prefix=self.prefix)
         rng, now = random.Random(7), datetime.now(UTC)
         await _seed(self.dsn, self.dispatch_schema, [_snapshot(rng, i, now) for i in range(1000)])
@@ -395,8 +371,8 @@ class AgencyPath:
             proc.terminate()
         for proc in self.procs:
             proc.wait(30)
-        await _drop_schema(self.dsn, self.dispatch_schema)
-        await _drop_schema(self.dsn, self.requests_schema)
+        await drop_schema(self.dsn, self.dispatch_schema)
+        await drop_schema(self.dsn, self.requests_schema)
         # Left behind, every run's topics would add their partitions to the broker's work for good.
         await kafka.delete_topics_with_prefix(self.bootstrap, self.prefix)
 

@@ -19,13 +19,14 @@ import time
 import uuid
 
 import aiohttp
-import asyncpg
 
-from taas_kit import auth, migrations
+from taas_kit import auth
 from taas_kit.kafka import delete_topics_with_prefix, ensure_topics
 from taas_kit.testing import free_port, spawn_service, wait_ready
 from taas_requests.app import MIGRATIONS
 from taas_requests.settings import RequestsSettings
+
+from scaffold import drop_schema, migrated_schema
 
 BODY = {"kind": "incident", "severity": "high", "role": "incident_responder", "required_skills": ["ransomware"],
         "certifications": ["GCIH"], "clearances": ["cjis"], "max_hourly_rate_cents": 20_000, "expected_hours": 6,
@@ -87,10 +88,7 @@ async def open_loop(base: str, headers: dict, rate: float, seconds: float) -> tu
 async def main(quick: bool) -> None:
     dsn = os.environ.get("DATABASE_URL", RequestsSettings().database_url)
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
-    schema, prefix = f"bench_requests_{uuid.uuid4().hex[:8]}", f"bench_{uuid.uuid4().hex[:8]}."
-    conn = await asyncpg.connect(dsn)
-    await migrations.apply(conn, schema, migrations.discover("requests", MIGRATIONS), say=lambda *_: None)
-    await conn.close()
+    schema, prefix = await migrated_schema(dsn, "requests", MIGRATIONS), f"bench_{uuid.uuid4().hex[:8]}."
     await ensure_topics(bootstrap, prefix=prefix)
     port = free_port()
     env = {**os.environ, "DATABASE_URL": dsn, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "TAAS_TOPIC_PREFIX": prefix,
@@ -134,9 +132,7 @@ async def main(quick: bool) -> None:
     finally:
         proc.terminate()
         proc.wait(20)
-        conn = await asyncpg.connect(dsn)
-        await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-        await conn.close()
+        await drop_schema(dsn, schema)
         await delete_topics_with_prefix(bootstrap, prefix)
 
 
