@@ -30,14 +30,3 @@ async def create_pool(dsn: str, schema: str, *, min_size: int = 2, max_size: int
         server_settings={"search_path": f"{schema},public", "application_name": name, "jit": "off"},
         command_timeout=30,
     )
-
-
-async def ensure_schema(dsn: str, schema: str) -> None:
-    """Create the service's schema if the role may and it is missing."""
-    conn = await asyncpg.connect(dsn)
-    try:
-        exists = await conn.fetchval("SELECT 1 FROM pg_namespace WHERE nspname = $1", schema)
-        if not exists:
-            await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-    finally:
-        await conn.close()
