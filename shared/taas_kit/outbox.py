@@ -62,9 +62,11 @@ _ADD = f"""WITH added AS ({insert_sql(1)})
 SELECT pg_notify($6, '')"""
 
 
-# Rows are deleted once published, by the statement that reads the next ones: under load one round trip per batch
-# instead of two. Its SELECT sees the rows as they were before its DELETE, hence the explicit exclusion. A relay
-# that dies between publishing and that statement leaves its last batch to be published again (consumers dedupe).
+# Rows are deleted once published, by the statement that reads the next ones: one round trip per batch instead of
+# two. After a short batch (the outbox was drained) that statement waits for the next wake-up or poll, so published
+# rows stay until then, at most `poll_seconds`. Its SELECT sees the rows as they were before its DELETE, hence the
+# explicit exclusion. A relay that dies between publishing and that statement leaves its last batch to be
+# published again (consumers dedupe); one that stops cleanly deletes it.
 _NEXT = """WITH published AS (DELETE FROM outbox WHERE id = ANY($2::bigint[]))
 SELECT id, event_id, type, topic, key, envelope::text AS envelope FROM outbox
 WHERE NOT (id = ANY($2::bigint[])) ORDER BY id LIMIT $1"""
@@ -93,8 +95,7 @@ class OutboxRelay:
                     drained = await self._drain_once()
                     if backoff.failures:  # the database answers again: the next loss starts a new streak
                         log.info("outbox relay reconnected", schema=self.schema, attempts=backoff.succeeded())
-                    if drained == 0:
-                        self._wake.clear()
+                    if drained < self.batch_size:  # nothing more when read; a commit since then has set the wake
                         with contextlib.suppress(asyncio.TimeoutError):
                             await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
             except asyncio.CancelledError:
@@ -116,6 +117,7 @@ class OutboxRelay:
             await asyncio.sleep(self.poll_seconds)
 
     async def _drain_once(self) -> int:
+        self._wake.clear()  # before the read: a NOTIFY from a commit the read may miss wakes the next one
         rows = await self._conn.fetch(_NEXT, self.batch_size, self._published)
         self._published = []  # deleted by that statement
         if not rows:
@@ -165,6 +167,10 @@ class OutboxRelay:
     async def _close(self) -> None:
         await self._drop_producer()
         conn, self._conn = self._conn, None
+        published, self._published = self._published, []
+        if conn is not None and published:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", published), 5)
         if conn is not None:
             with contextlib.suppress(Exception):
                 await conn.close(timeout=5)

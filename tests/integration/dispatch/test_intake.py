@@ -177,9 +177,9 @@ async def test_a_burst_of_like_requests_spreads_its_offers_over_the_pool(pool, d
         offered = [r["provider_id"] for r in await conn.fetch("SELECT provider_id FROM offers ORDER BY created_at")]
         assert offered[0] != offered[1], offered
         logged = await conn.fetchval(
-            "SELECT detail -> 'candidates' -> 0 -> 'components' -> 'provider_fairness' -> 'detail' FROM dispatch_log "
+            "SELECT detail -> 'candidates' -> 0 -> 'facts' FROM dispatch_log "
             "WHERE step = 'decision' ORDER BY id DESC LIMIT 1")
-        assert set(logged) == {"recent_assignments", "open_offers"}
+        assert {"recent_assignments", "open_offers"} <= set(logged)
 
 
 async def _second_waits_for_first(pool, first, second, why: str) -> None:

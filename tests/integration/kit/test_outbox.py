@@ -82,3 +82,18 @@ async def test_only_one_relay_publishes_per_schema(pool, schema, pg_dsn, kafka_b
                 await outbox.add(conn, schema, [(topic, "k", _event("k", n))])
         records = await read_topic(topic, 30, settle=1.0)
     assert [decode(r.value).data["n"] for r in records] == list(range(30))
+
+
+async def test_published_rows_go_with_the_next_read_or_when_the_relay_stops(pool, schema, pg_dsn, kafka_bootstrap,
+                                                                            make_topic, read_topic):
+    topic = await make_topic(partitions=1)
+    async with running_relay(pg_dsn, schema, kafka_bootstrap, poll_seconds=30.0):
+        await asyncio.sleep(0.5)  # started and drained: from here on only NOTIFYs wake it
+        for n in range(2):
+            async with pool.acquire() as conn, conn.transaction():
+                await outbox.add(conn, schema, [(topic, "k", _event("k", n))])
+            await read_topic(topic, n + 1, timeout=10)
+            # The drained relay waits for a wake-up before deleting what it published: only the last batch stays.
+            assert [r["n"] for r in await pool.fetch(
+                "SELECT (envelope -> 'data' ->> 'n')::int AS n FROM outbox ORDER BY id")] == [n]
+    assert await pool.fetchval("SELECT count(*) FROM outbox") == 0  # a clean stop deletes it

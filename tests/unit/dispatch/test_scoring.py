@@ -206,8 +206,9 @@ def test_the_breakdown_serialises_to_plain_json(make_provider, make_incident, no
     context = ScoringContext(completed_with_agency={"p-1": 1})
     breakdown = score(make_provider(reliability=ReliabilityStats(4, 3, 90)), make_incident(), context, WEIGHTS, now)
     as_dict = json.loads(json.dumps(breakdown.to_dict()))
+    weights = json.loads(json.dumps(WEIGHTS.to_dict()))
     assert as_dict["provider_id"] == "p-1"
-    assert set(as_dict["components"]) == {
+    assert list(as_dict["scores"]) == list(weights) == [
         "prior_work",
         "skill_overlap",
         "provider_fairness",
@@ -215,9 +216,18 @@ def test_the_breakdown_serialises_to_plain_json(make_provider, make_incident, no
         "cost",
         "reliability",
         "local_time",
-    }
-    assert as_dict["components"]["prior_work"]["detail"] == {"completed_with_agency": 1}
-    assert as_dict["total"] == pytest.approx(sum(c["weighted"] for c in as_dict["components"].values()))
+    ]
+    assert as_dict["facts"]["completed_with_agency"] == 1
+    assert as_dict["facts"]["acceptance_rate"] == 0.75
+    # Logged values are rounded; the decision's weights give the total back.
+    assert as_dict["total"] == pytest.approx(sum(v * weights[k] for k, v in as_dict["scores"].items()), abs=1e-3)
+
+
+def test_every_fact_behind_a_breakdown_has_its_own_name(make_provider, make_incident, now):
+    # The log merges the components' facts into one object: two factors must never use the same name.
+    breakdown = score(make_provider(), make_incident(), EMPTY, WEIGHTS, now)
+    names = [name for component in breakdown.components for name in component.detail]
+    assert len(names) == len(set(names)) == len(breakdown.to_dict()["facts"])
 
 
 def test_there_is_one_component_per_configurable_weight(make_provider, make_incident, now):

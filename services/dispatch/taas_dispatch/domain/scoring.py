@@ -11,6 +11,8 @@ from taas_dispatch.domain.views import ProviderView, ReliabilityStats, RequestVi
 
 # Totals are rounded before comparing so float noise never beats the provider-id tie-break.
 _TOTAL_COMPARISON_DIGITS = 9
+# Scores in the dispatch log: enough to read and compare, without 17-digit floats in every record.
+LOGGED_DIGITS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +39,6 @@ class ScoreComponent:
         """value × weight."""
         return self.value * self.weight
 
-    def to_dict(self) -> dict[str, Any]:
-        """Serialise for the dispatch log."""
-        return {"value": self.value, "weight": self.weight, "weighted": self.weighted, "detail": dict(self.detail)}
-
 
 @dataclass(frozen=True, slots=True)
 class ScoreBreakdown:
@@ -59,11 +57,19 @@ class ScoreBreakdown:
         return next(component for component in self.components if component.name == name)
 
     def to_dict(self) -> dict[str, Any]:
-        """Serialise as plain JSON-ready data for the dispatch log."""
+        """Serialise for the dispatch log: the total, each component's value and the facts behind them.
+
+        The weights are the same for every candidate of a decision, so the decision carries them once
+        (`ScoringWeights.to_dict`); each value times its weight, summed, gives the total.
+        """
+        facts: dict[str, Any] = {}
+        for component in self.components:
+            facts.update(component.detail)
         return {
             "provider_id": self.provider_id,
-            "total": self.total,
-            "components": {component.name: component.to_dict() for component in self.components},
+            "total": round(self.total, LOGGED_DIGITS),
+            "scores": {component.name: round(component.value, LOGGED_DIGITS) for component in self.components},
+            "facts": facts,
         }
 
 
@@ -158,7 +164,7 @@ def _reliability(f: _Facts) -> _Measured:
     acceptance = _acceptance(stats, f.curves)
     value = _reliability_value(stats, f.curves)
     detail = {
-        "acceptance_rate": acceptance,
+        "acceptance_rate": round(acceptance, LOGGED_DIGITS),
         "median_answer_seconds": stats.median_answer_seconds,
         "offers_received": stats.offers_received,
     }

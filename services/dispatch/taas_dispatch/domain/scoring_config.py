@@ -24,6 +24,10 @@ class ScoringWeights:
             if getattr(self, field.name) < 0:
                 raise ValueError(f"weight {field.name} must not be negative")
 
+    def to_dict(self) -> dict[str, float]:
+        """The weights by component name, as the dispatch log's decisions carry them."""
+        return {field.name: getattr(self, field.name) for field in fields(self)}
+
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any]) -> Self:
         """Load from configuration; absent keys keep their defaults, unknown keys are refused."""

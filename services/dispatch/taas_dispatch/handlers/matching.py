@@ -10,6 +10,7 @@ from taas_dispatch.domain.dispatch_round import DispatchRound, MarkUnfilled, Ran
 from taas_dispatch.domain.filters import Exclusion, exclusion_reasons
 from taas_dispatch.domain.policy import policy_for
 from taas_dispatch.domain.scoring import ScoreBreakdown, rank_explained
+from taas_dispatch.domain.scoring_config import ScoringWeights
 from taas_dispatch.domain.time_windows import TimeWindow
 from taas_dispatch.domain.views import ActiveEngagement, RequestView
 from taas_dispatch.effects import Effects
@@ -51,13 +52,15 @@ def why_not(rows: list, request: RequestView, now: datetime, tried: set[str]) ->
 
 
 def decision_detail(ranked: list[ScoreBreakdown], excluded: list[tuple[str, list[Exclusion]]], pool_size: int,
-                    pool_limit: int, logged: int, window: TimeWindow, round_number: int) -> dict[str, Any]:
+                    pool_limit: int, logged: int, window: TimeWindow, round_number: int,
+                    weights: ScoringWeights) -> dict[str, Any]:
     """The dispatch-log detail of a matching decision (bounded: top candidates and a sample of exclusions)."""
     return {
         "round": round_number,
         "window": [window.start.isoformat(), window.end.isoformat()],
         "eligible": pool_size,
         "pool_truncated": pool_size >= pool_limit,
+        "weights": weights.to_dict(),
         "candidates": [b.to_dict() for b in ranked[:logged]],
         "excluded_sample": [
             {"provider_id": pid, "reasons": [r.to_dict() for r in reasons]} for pid, reasons in excluded
@@ -97,7 +100,7 @@ async def start_round(conn: asyncpg.Connection, deps: Deps, state: RequestState,
     fx.log("decision", f"round {state.round_number}: {len(pool)} eligible, {len(chosen)} to try, "
                        f"{len(excluded)} excluded shown",
            detail=decision_detail(explained, excluded, len(pool), limits.candidate_pool, limits.logged_candidates,
-                                  window, state.round_number))
+                                  window, state.round_number, scoring.weights))
     state.ranks = {c.provider_id: i + 1 for i, c in enumerate(chosen)}
     policy = policy_for(request, deps.config.offer_policy)
     step = DispatchRound.start(state.request_id, chosen, policy, now, state.round_number)
