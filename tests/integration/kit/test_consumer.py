@@ -145,9 +145,9 @@ class _Counting(ConsumerRunner):
         await super()._handle(record)
 
 
-def _together(pool, topic, bootstrap, group, handler=_record_effect):
+def _together(pool, topic, bootstrap, group, handler=_record_effect, batch_handler=None):
     return ConsumerRunner(name="effects", topics=[topic], group_id=group, bootstrap_servers=bootstrap, pool=pool,
-                          handler=handler, together=True)
+                          handler=handler, together=True, batch_handler=batch_handler)
 
 
 async def test_together_one_transaction_per_batch_and_duplicates_have_one_effect(pool, kafka_bootstrap, make_topic):
@@ -187,3 +187,56 @@ async def test_together_a_failing_message_rolls_back_its_batch_then_each_is_hand
     dead = await read_topic(dead_letter_topic(topic), 2)
     reasons = sorted(dict(r.headers)["dlq.reason"].decode().split(":")[0] for r in dead)
     assert reasons == ["PoisonMessage", "malformed envelope"]
+
+
+class _Handlers:
+    """A per-message and a batch handler that record what they were handed and write the effects."""
+
+    def __init__(self) -> None:
+        self.alone: list[int] = []
+        self.batches: list[list[int]] = []
+
+    async def one(self, conn, envelope: Envelope) -> None:
+        self.alone.append(envelope.data["n"])
+        await _record_effect(conn, envelope)
+
+    async def many(self, conn, envelopes: list[Envelope]) -> None:
+        self.batches.append([e.data["n"] for e in envelopes])
+        await conn.executemany("INSERT INTO effects VALUES ($1, $2)", [(e.id, e.data["n"]) for e in envelopes])
+        if any(e.data.get("poison") for e in envelopes):
+            raise PoisonMessage("payload flagged as poison")
+
+
+async def test_together_a_batch_handler_is_handed_each_new_message_once_in_order(pool, kafka_bootstrap, make_topic):
+    await _setup(pool)
+    topic = await make_topic(partitions=1)
+    events = [_event(n) for n in range(1, 41)]
+    await _produce(kafka_bootstrap, topic, [encode(e) for e in events] + [encode(events[0]), encode(events[5])])
+    handlers = _Handlers()
+    async with running(_together(pool, topic, kafka_bootstrap, f"g-{topic}", handlers.one, handlers.many)):
+        assert await _wait_for(pool, 40) == 40
+        await asyncio.sleep(0.5)
+    rows = await pool.fetch("SELECT n FROM effects ORDER BY n")
+    assert [r["n"] for r in rows] == list(range(1, 41))
+    in_batches = [n for batch in handlers.batches for n in batch]
+    assert in_batches == sorted(in_batches) and any(len(batch) > 1 for batch in handlers.batches)
+    # A fetch of one message goes to the per-message handler; no message reaches either handler twice.
+    assert sorted(in_batches + handlers.alone) == list(range(1, 41))
+
+
+async def test_together_a_failing_batch_handler_rolls_back_then_each_message_goes_to_the_handler(
+        pool, kafka_bootstrap, make_topic, read_topic):
+    await _setup(pool)
+    topic = await make_topic(partitions=1)
+    values = [encode(_event(n, poison=n == 5)) for n in range(1, 11)]
+    await _produce(kafka_bootstrap, topic, values)
+    handlers = _Handlers()
+    async with running(_together(pool, topic, kafka_bootstrap, f"g-{topic}", handlers.one, handlers.many)):
+        assert await _wait_for(pool, 9) == 9
+        await asyncio.sleep(0.5)
+    failed = next(batch for batch in handlers.batches if 5 in batch)  # it wrote its effects, then raised
+    assert len(failed) > 1 and set(failed) <= set(handlers.alone)  # then each of its messages went alone
+    rows = await pool.fetch("SELECT n FROM effects ORDER BY n")
+    assert [r["n"] for r in rows] == [1, 2, 3, 4, 6, 7, 8, 9, 10]  # the failed batch's writes were rolled back
+    dead = await read_topic(dead_letter_topic(topic), 1)
+    assert [dict(r.headers)["dlq.reason"].decode().split(":")[0] for r in dead] == ["PoisonMessage"]

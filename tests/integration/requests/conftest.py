@@ -3,13 +3,19 @@
 import asyncio
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from aiokafka import AIOKafkaProducer
 
+from taas_contracts.catalog import RequestKind, Role, Severity
+from taas_contracts.envelope import Envelope
+from taas_contracts.events.dispatch import (AssignmentCompleted, AssignmentCreated, AssignmentStarted, OfferCreated,
+                                            OfferDeclined, RequestMatching, TimeEntry)
 from taas_kit import auth
+from taas_kit.kafka import encode
 from taas_kit.http.app import POOL
 from taas_kit.testing import eventually
 from taas_requests.app import MIGRATIONS, create_app
@@ -49,6 +55,51 @@ def agency_body(**overrides: Any) -> dict[str, Any]:
             "jurisdiction": "Crow Wing", "jurisdiction_kind": "county", "population": 66_000,
             "time_zone": "America/Chicago", "consortia": ["mn-north"], "monthly_budget_cap_cents": 5_000_000,
             "contacts": [{"name": "Pat Lee", "role": "administrator", "email": "pat@example.gov"}], **overrides}
+
+
+T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def dispatch_history():
+    """Factory of a valid dispatch history of one request (seven events, seq 1 to 7)."""
+    return _history
+
+
+def _history(request_id: str, agency_id: str) -> list[Envelope]:
+    """Matching, two offers (one declined), assigned, started, completed."""
+    common = {"request_id": request_id, "agency_id": agency_id}
+    at = lambda n: T0 + timedelta(minutes=n)  # noqa: E731
+    window = {"window_start": T0, "window_end": T0 + timedelta(hours=8)}
+    payloads = [
+        RequestMatching(**common, seq=1, at=at(0)),
+        OfferCreated(**common, seq=2, at=at(1), offer_id="o1", provider_id="p1", expires_at=at(3), rank=1),
+        OfferDeclined(**common, seq=3, at=at(2), offer_id="o1", provider_id="p1", reason="busy"),
+        OfferCreated(**common, seq=4, at=at(3), offer_id="o2", provider_id="p2", expires_at=at(5), rank=2),
+        AssignmentCreated(**common, seq=5, at=at(4), assignment_id="a1", provider_id="p2", rate_cents=20_000,
+                          kind=RequestKind.INCIDENT, severity=Severity.CRITICAL, role=Role.INCIDENT_RESPONDER,
+                          via="offer", **window),
+        AssignmentStarted(**common, seq=6, at=at(5), assignment_id="a1", provider_id="p2"),
+        AssignmentCompleted(**common, seq=7, at=at(60), assignment_id="a1", provider_id="p2", rate_cents=20_000,
+                            kind=RequestKind.INCIDENT, severity=Severity.CRITICAL,
+                            entries=[TimeEntry(entry_id="e1", started_at=at(5), ended_at=at(60))]),
+    ]
+    return [p.envelope(source="/taas/dispatch", subject=request_id, tenant=agency_id, correlationid=request_id)
+            for p in payloads]
+
+
+@pytest.fixture
+def produce(kafka_bootstrap: str):
+    """Send envelopes to a topic in order, keyed by subject (their request)."""
+    async def send(topic: str, envelopes: list[Envelope]) -> None:
+        producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, enable_idempotence=True)
+        await producer.start()
+        try:
+            for env in envelopes:
+                await producer.send_and_wait(topic, encode(env), key=env.subject.encode())
+        finally:
+            await producer.stop()
+    return send
 
 
 @dataclass

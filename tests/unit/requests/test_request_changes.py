@@ -1,4 +1,5 @@
-"""What a change tells the agency (webhook body, stream NOTIFY) and what the state machine reads of a locked row."""
+"""What a change tells the agency (webhook body, stream NOTIFY), what the state machine reads of a locked row, and
+events applied to a row in memory one after the other."""
 
 import json
 import uuid
@@ -7,7 +8,8 @@ from datetime import UTC, datetime
 from taas_contracts.catalog import RequestStatus
 from taas_requests.api.webhook_models import WebhookEvent
 from taas_requests.handlers.changes import change_of, notice
-from taas_requests.handlers.progress import progress_of
+from taas_requests.domain import status as machine
+from taas_requests.handlers.progress import advance, progress_of
 from taas_requests.settings import Channels
 
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
@@ -44,3 +46,39 @@ def test_progress_of_a_locked_row_includes_the_event_ids_already_seen():
     progress = progress_of(ROW)
     assert progress.status is RequestStatus.OFFERED and progress.last_seq == 2
     assert progress.seen_event_ids == frozenset({"e1", "e2"})
+
+
+SUBMITTED_ROW = {"id": uuid.UUID(int=8), "agency_id": "county-a", "kind": "incident", "status": "submitted",
+                 "last_seq": None, "assigned_at": None, "cancelled_at": None, "cancel_reason": None,
+                 "updated_at": NOW, "seen_event_ids": ["submitted-1"]}
+
+
+def _event(event_id: str, event_type: str, seq: int, minute: int) -> machine.StatusEvent:
+    return machine.StatusEvent(event_id, event_type, NOW.replace(minute=minute), seq)
+
+
+def test_events_advanced_in_memory_each_see_what_the_previous_ones_did():
+    row, seen = SUBMITTED_ROW, []
+    events = [_event("m", "taas.request.matching.v1", 1, 1), _event("a", "taas.assignment.created.v1", 2, 2),
+              _event("m", "taas.request.matching.v1", 1, 1), _event("o", "taas.offer.created.v1", 1, 3)]
+    for timeline_id, event in enumerate(events, start=100):
+        outcome, row, progress = advance(CHANNELS, {**row, "timeline_id": timeline_id}, event, {}, NOW)
+        seen.append((outcome.verdict.value, progress))
+    assert [verdict for verdict, _ in seen] == ["applied", "applied", "duplicate", "stale"]
+    matched, assigned, duplicate, stale = (progress for _, progress in seen)
+    assert duplicate is None  # the first event's id was carried to the third
+    assert (assigned.entry.from_status, assigned.entry.to_status) == (RequestStatus.MATCHING, RequestStatus.ASSIGNED)
+    assert assigned.moved["assigned_at"] == NOW.replace(minute=2) and assigned.moved["last_seq"] == 2
+    change = json.loads(assigned.notice.body)["data"]
+    assert (change["previous_status"], change["status"], change["timeline_id"]) == ("matching", "assigned", 101)
+    assert stale.moved is None and stale.notice is None and stale.timeline_id == 103  # seq 2 was carried
+    assert (row["status"], row["last_seq"]) == ("assigned", 2)
+    assert row["seen_event_ids"] == frozenset({"submitted-1", "m", "a", "o"})
+
+
+def test_a_step_is_stored_without_moving_the_request_or_telling_the_agency():
+    outcome, row, progress = advance(CHANNELS, {**SUBMITTED_ROW, "timeline_id": 5},
+                                     _event("d", "taas.offer.declined.v1", 3, 4), {"reason": "busy"}, NOW)
+    assert outcome.verdict is machine.Verdict.APPLIED and not outcome.changed
+    assert progress.moved is None and progress.notice is None and progress.detail == {"reason": "busy"}
+    assert progress.entry.to_status is RequestStatus.SUBMITTED and row["status"] == "submitted"

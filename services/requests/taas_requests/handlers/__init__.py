@@ -14,6 +14,7 @@ USE_CASES = {
     "CancelRequest": coverage.cancel_request,
     "GetTimeline": coverage.get_timeline,
     "ApplyDispatchEvent": dispatch_events.on_dispatch_event,
+    "ApplyDispatchEvents": dispatch_events.on_dispatch_events,
     "CreateWebhook": webhooks.create_webhook,
     "ListWebhooks": webhooks.list_webhooks,
     "GetWebhook": webhooks.get_webhook,

@@ -1,4 +1,4 @@
-"""Moving a request through the state machine: apply one event, store the outcome, tell the agency."""
+"""Moving a request through the state machine: apply an event in memory, store the outcome, tell the agency."""
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -25,13 +25,14 @@ def progress_of(row: Mapping[str, Any]) -> machine.RequestProgress:
                                    seen_event_ids=frozenset(row["seen_event_ids"]))
 
 
-async def apply_event(conn: asyncpg.Connection, channels: Channels, row: Mapping[str, Any],
-                      event: machine.StatusEvent, detail: dict[str, Any], now: datetime,
-                      cancel_reason: str | None = None) -> tuple[machine.Outcome, Mapping[str, Any]]:
-    """Apply an event to a request row locked by `coverage.lock`; returns the outcome and the row after it."""
+def advance(channels: Channels, row: Mapping[str, Any], event: machine.StatusEvent, detail: dict[str, Any],
+            now: datetime, cancel_reason: str | None = None
+            ) -> tuple[machine.Outcome, Mapping[str, Any], changes_repo.Progress | None]:
+    """Apply an event to a locked request row in memory: the outcome, the row after it (ready for the request's next
+    event) and what to store (None for a duplicate)."""
     outcome = machine.apply(progress_of(row), event)
     if outcome.verdict is machine.Verdict.DUPLICATE:
-        return outcome, row
+        return outcome, row, None
     if outcome.verdict is not machine.Verdict.APPLIED:
         log.warning("event not applied", request_id=str(row["id"]), event_id=event.event_id, event_type=event.type,
                     verdict=outcome.verdict.value, reason=outcome.reason, status=row["status"])
@@ -52,6 +53,15 @@ async def apply_event(conn: asyncpg.Connection, channels: Channels, row: Mapping
                                    occurred_at=event.occurred_at, timeline_id=row["timeline_id"])
         notice = changes.notice(channels, agency_id=row["agency_id"], event_type=WebhookEvent.STATUS_CHANGED,
                                 change=change, webhook_data=None, now=now)
-    await changes_repo.record_progress(conn, row["id"], moved=moved, timeline_id=row["timeline_id"],
-                                       entry=outcome.entry, detail=detail, notice=notice)
+    progress = changes_repo.Progress(row["id"], moved, row["timeline_id"], outcome.entry, detail, notice)
+    return outcome, {**row, "seen_event_ids": outcome.progress.seen_event_ids}, progress
+
+
+async def apply_event(conn: asyncpg.Connection, channels: Channels, row: Mapping[str, Any],
+                      event: machine.StatusEvent, detail: dict[str, Any], now: datetime,
+                      cancel_reason: str | None = None) -> tuple[machine.Outcome, Mapping[str, Any]]:
+    """Apply an event to a request row locked by `coverage.lock`; returns the outcome and the row after it."""
+    outcome, row, progress = advance(channels, row, event, detail, now, cancel_reason)
+    if progress is not None:
+        await changes_repo.record_progress(conn, progress)
     return outcome, row

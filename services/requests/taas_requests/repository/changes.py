@@ -81,19 +81,39 @@ queued AS ({webhooks.ENQUEUE.format(agency_id="$19", event_id="$20", event_type=
 SELECT pg_notify($23, $24), (SELECT pg_notify($25, '') FROM queued LIMIT 1) WHERE $24::text IS NOT NULL"""
 
 
-async def record_progress(conn: asyncpg.Connection, request_id: uuid.UUID, *, moved: Mapping[str, Any] | None,
-                          timeline_id: int, entry: TimelineEntry, detail: dict[str, Any],
-                          notice: Notice | None) -> None:
-    """Store what an event did: the request's new progress (if it moved), its timeline entry and its notice."""
-    now = moved or {}
-    await conn.execute(
-        _PROGRESS,
-        request_id, moved is not None, now.get("status"), now.get("last_seq"), now.get("assigned_at"),
-        now.get("cancelled_at"), now.get("cancel_reason"), now.get("updated_at"),
-        timeline_id, entry.event_id, entry.event_type, entry.seq, entry.occurred_at, entry.from_status.value,
-        entry.to_status.value, entry.verdict.value, entry.reason, detail,
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """What one event writes: the request's new progress (if it moved), its timeline entry and its notice."""
+
+    request_id: uuid.UUID
+    moved: Mapping[str, Any] | None
+    timeline_id: int
+    entry: TimelineEntry
+    detail: dict[str, Any]
+    notice: Notice | None
+
+
+def _progress_arguments(progress: Progress) -> tuple[Any, ...]:
+    now, entry, notice = progress.moved or {}, progress.entry, progress.notice
+    return (
+        progress.request_id, progress.moved is not None, now.get("status"), now.get("last_seq"),
+        now.get("assigned_at"), now.get("cancelled_at"), now.get("cancel_reason"), now.get("updated_at"),
+        progress.timeline_id, entry.event_id, entry.event_type, entry.seq, entry.occurred_at, entry.from_status.value,
+        entry.to_status.value, entry.verdict.value, entry.reason, progress.detail,
         notice.agency_id if notice else None, notice.event_id if notice else None,
         notice.event_type if notice else None, notice.body if notice else None,
         notice.channel if notice else None, notice.note if notice else None,
         notice.wake_channel if notice else None,
     )
+
+
+async def record_progress(conn: asyncpg.Connection, progress: Progress) -> None:
+    """Store what an event did."""
+    await conn.execute(_PROGRESS, *_progress_arguments(progress))
+
+
+async def record_progress_many(conn: asyncpg.Connection, progresses: list[Progress]) -> None:
+    """Store what several events did, in order, in one round trip."""
+    # asyncpg pipelines the executions (every Bind/Execute, then one Sync): one round trip for the batch, and each
+    # execution still sees the ones before it, so several changes of one request apply in turn.
+    await conn.executemany(_PROGRESS, [_progress_arguments(p) for p in progresses])

@@ -60,6 +60,28 @@ async def lock(conn: asyncpg.Connection, request_id: UUID) -> asyncpg.Record | N
     )
 
 
+async def lock_many(conn: asyncpg.Connection, request_ids: list[UUID]) -> list[asyncpg.Record]:
+    """The requests named by a batch of events (`request_ids`, one per event, in order), locked in id order, each
+    with its timeline's event ids and the ids reserved for the entries its events will add, in the events' order."""
+    # Locking in id order means two batches never wait for each other in a cycle. The timeline ids are reserved
+    # only once every lock is held (the count reads every locked row first), so, as in `lock`, they follow the
+    # order in which changes of a request take its lock; one id per event, ascending in the events' order. The
+    # seen ids are read with the statement's snapshot, as in `lock`.
+    return await conn.fetch(
+        f"""WITH locked AS MATERIALIZED (
+                 SELECT {COLUMNS} FROM coverage_requests WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE),
+             reserved AS MATERIALIZED (
+                 SELECT ARRAY(SELECT {timeline.NEXT_ID} FROM generate_series(1, cardinality($1::uuid[]))) AS ids
+                 FROM (SELECT count(*) AS held FROM locked) AS all_locked WHERE held > 0)
+            SELECT locked.*,
+                   ARRAY(SELECT t.event_id FROM request_timeline t WHERE t.request_id = locked.id) AS seen_event_ids,
+                   ARRAY(SELECT reserved.ids[e.n] FROM unnest($1::uuid[]) WITH ORDINALITY AS e(request_id, n)
+                         WHERE e.request_id = locked.id ORDER BY e.n) AS timeline_ids
+            FROM locked, reserved""",
+        request_ids,
+    )
+
+
 async def page(conn: asyncpg.Connection, *, agency_id: str | None, status: str | None, kind: str | None,
                severity: str | None, created_after: datetime | None, created_before: datetime | None,
                breached: bool | None, after: tuple[datetime, UUID] | None, limit: int) -> list[asyncpg.Record]:
