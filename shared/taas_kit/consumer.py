@@ -1,7 +1,7 @@
 """Consumer runner: auto-commit off, inbox in the handler's transaction, offsets committed after, dead letters."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
@@ -46,9 +46,9 @@ class ConsumerRunner:
 
     def __init__(self, *, name: str, topics: list[str], group_id: str, bootstrap_servers: str, pool: asyncpg.Pool,
                  handler: Handler, max_batch: int = 200, max_attempts: int = 3,
-                 parallel_partitions: bool = False, commit_interval_ms: int = 0, fetch_max_wait_ms: int = 100,
+                 parallel_partitions: bool = False, commit_interval_ms: int = 0, fetch_max_wait_ms: int = 500,
                  fetch_min_bytes: int = 1, together: bool = False,
-                 batch_handler: BatchHandler | None = None) -> None:
+                 batch_handler: BatchHandler | None = None, self_deduplicating: Collection[str] = ()) -> None:
         self.name, self.topics, self.group_id = name, topics, group_id
         self.bootstrap, self.pool, self.handler = bootstrap_servers, pool, handler
         self.max_batch, self.max_attempts = max_batch, max_attempts
@@ -57,6 +57,8 @@ class ConsumerRunner:
         # 0 commits after every batch; more commits handled offsets at most that often (a broker round trip saved
         # per batch; the inbox makes the redelivery of handled-but-uncommitted messages after a crash harmless).
         self.commit_interval = commit_interval_ms / 1000
+        # The broker answers a fetch as soon as `fetch_min_bytes` are there; the wait only bounds an idle poll, and
+        # each poll costs the broker CPU, so a long one is cheap and no slower.
         self.fetch_max_wait_ms, self.fetch_min_bytes = fetch_max_wait_ms, fetch_min_bytes
         # True handles a fetch's messages in one transaction (one BEGIN, inbox insert and COMMIT for all; with
         # parallel partitions, a partition's); any failure rolls them all back and they are handled again one by
@@ -66,6 +68,10 @@ class ConsumerRunner:
         # `handler` once per message, so a service can read and write for all of them in a few statements. The
         # one-by-one fallback still calls `handler`.
         self.batch_handler = batch_handler
+        # Event types whose handler drops a redelivery by itself (a first statement that inserts under a unique key
+        # and stops when nothing was inserted): they get no inbox row, one statement less per message. Their
+        # redeliveries count as handled.
+        self.self_deduplicating = frozenset(self_deduplicating)
         self._last_commit = 0.0
         self._consumer: AIOKafkaConsumer | None = None
         self._producer = None
@@ -150,11 +156,14 @@ class ConsumerRunner:
             return False  # the one-by-one path dead-letters the malformed message
         try:
             async with self.pool.acquire() as conn, conn.transaction():
-                claimed = await inbox.claim_many(conn, self.name, [(e.id, r.topic, r.partition, r.offset)
-                                                                   for e, r in zip(envelopes, records, strict=True)])
+                inboxed = [(e.id, r.topic, r.partition, r.offset) for e, r in zip(envelopes, records, strict=True)
+                           if e.type not in self.self_deduplicating]
+                claimed = await inbox.claim_many(conn, self.name, inboxed) if inboxed else set()
                 fresh = []
                 for record, envelope in zip(records, envelopes, strict=True):
-                    if envelope.id in claimed:
+                    if envelope.type in self.self_deduplicating:
+                        fresh.append((record, envelope))
+                    elif envelope.id in claimed:
                         claimed.discard(envelope.id)  # the same event twice in one batch still has one effect
                         fresh.append((record, envelope))
                 if self.batch_handler is None:
@@ -181,7 +190,8 @@ class ConsumerRunner:
             attempt += 1
             try:
                 async with self.pool.acquire() as conn, conn.transaction():
-                    if not await inbox.claim(conn, self.name, envelope.id, record.topic, record.partition, record.offset):
+                    if envelope.type not in self.self_deduplicating and not await inbox.claim(
+                            conn, self.name, envelope.id, record.topic, record.partition, record.offset):
                         HANDLED.labels(self.name, "duplicate").inc()
                         return
                     await self.handler(conn, envelope)

@@ -5,6 +5,7 @@ from aiohttp import web
 
 from taas_contracts.envelope import Envelope
 from taas_contracts.events import parse_payload
+from taas_contracts.events.requests import RequestSubmitted
 from taas_contracts.topics import AGENCY_SNAPSHOTS, PROVIDER_SNAPSHOTS, REQUEST_EVENTS
 from taas_dispatch.handlers import HANDLERS
 from taas_dispatch.handlers.context import Deps
@@ -35,6 +36,8 @@ def make_runner(deps: Deps, pool: asyncpg.Pool) -> ConsumerRunner:
         # Not `together`: one transaction making several on-call bookings can deadlock with another making the
         # same ones in the other order (each booking waits on the other's exclusion-constraint check).
         fetch_min_bytes=s.consumer_fetch_min_bytes,
+        # The intake inserts the request under its id first and stops if it was there (intake.request_submitted).
+        self_deduplicating={RequestSubmitted.EVENT_TYPE},
     )
 
 

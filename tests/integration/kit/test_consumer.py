@@ -240,3 +240,31 @@ async def test_together_a_failing_batch_handler_rolls_back_then_each_message_goe
     assert [r["n"] for r in rows] == [1, 2, 3, 4, 6, 7, 8, 9, 10]  # the failed batch's writes were rolled back
     dead = await read_topic(dead_letter_topic(topic), 1)
     assert [dict(r.headers)["dlq.reason"].decode().split(":")[0] for r in dead] == ["PoisonMessage"]
+
+
+async def _record_once(conn, envelope: Envelope) -> None:
+    """A handler that drops a redelivery by itself: the effect's key is the event id."""
+    await conn.execute("INSERT INTO effects_once VALUES ($1, $2) ON CONFLICT DO NOTHING", envelope.id,
+                       envelope.data["n"])
+
+
+@pytest.mark.parametrize("together", [False, True])
+async def test_self_deduplicating_types_get_no_inbox_row_and_still_one_effect(pool, kafka_bootstrap, make_topic,
+                                                                             together):
+    await _setup(pool)
+    await pool.execute("CREATE TABLE effects_once (event_id text PRIMARY KEY, n int)")
+    topic = await make_topic(partitions=1)
+    once, other = Envelope(type="taas.test.once.v1", source="/tests", data={"n": 1}), _event(2)
+    await _produce(kafka_bootstrap, topic, [encode(once), encode(other), encode(once), encode(other)])
+
+    async def handle(conn, envelope: Envelope) -> None:
+        await (_record_once if envelope.type == once.type else _record_effect)(conn, envelope)
+
+    runner = ConsumerRunner(name="effects", topics=[topic], group_id=f"g-{topic}", bootstrap_servers=kafka_bootstrap,
+                            pool=pool, handler=handle, together=together, self_deduplicating={once.type})
+    async with running(runner):
+        assert await _wait_for(pool, 1) == 1
+        await asyncio.sleep(1.0)
+    assert await pool.fetchval("SELECT count(*) FROM effects") == 1  # the inbox dropped the other's redelivery
+    assert await pool.fetchval("SELECT count(*) FROM effects_once") == 1  # the handler dropped its own
+    assert [r["event_id"] for r in await pool.fetch("SELECT event_id FROM processed_messages")] == [other.id]
