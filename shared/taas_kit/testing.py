@@ -1,10 +1,11 @@
 """Test helpers shared by every test level (no fakes here: the tests use the real Kafka and PostgreSQL)."""
 
 import asyncio
+import contextlib
 import socket
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import IO, Any
 
 import aiohttp
@@ -24,6 +25,18 @@ async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 20.0,
         if loop.time() > deadline:
             raise AssertionError(f"{what} not met within {timeout}s (last: {result!r})")
         await asyncio.sleep(interval)
+
+
+@contextlib.asynccontextmanager
+async def running(work: Coroutine[Any, Any, Any]) -> AsyncIterator[asyncio.Task]:
+    """Run `work` (a relay's or a consumer runner's `run()`) as a task for the block; cancelled and awaited after."""
+    task = asyncio.create_task(work)
+    try:
+        yield task
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def free_port() -> int:

@@ -1,7 +1,6 @@
 """Every completed minute billed exactly once: replays from the beginning, a SIGKILL mid-batch, duplicates."""
 
 import asyncio
-import contextlib
 import os
 import signal
 import subprocess
@@ -18,7 +17,7 @@ from taas_billing.consumers import make_runner
 from taas_billing.domain.usage_id import usage_event_id
 from taas_contracts.catalog import Severity
 from taas_contracts.topics import AGENCY_SNAPSHOTS, BILLING_USAGE, DISPATCH_EVENTS
-from taas_kit.testing import free_port, spawn_service
+from taas_kit.testing import free_port, running, spawn_service
 
 pytestmark = pytest.mark.integration
 
@@ -72,15 +71,8 @@ async def _caught_up(settings, group: str) -> bool:
         await consumer.stop()
 
 
-@contextlib.asynccontextmanager
-async def _consuming(settings, pool):
-    task = asyncio.create_task(make_runner(settings, pool).run())
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+def _consuming(settings, pool):
+    return running(make_runner(settings, pool).run())
 
 
 async def test_replaying_the_dispatch_topic_from_the_beginning_changes_no_total(harness, billing_settings, serve):

@@ -1,7 +1,6 @@
 """The consumer runner against the real broker and database: inbox, offsets, dead letters."""
 
 import asyncio
-import contextlib
 
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -10,6 +9,7 @@ from taas_contracts.envelope import Envelope
 from taas_contracts.topics import dead_letter_topic
 from taas_kit.consumer import ConsumerRunner, PoisonMessage
 from taas_kit.kafka import encode
+from taas_kit.testing import running as run_task
 
 pytestmark = pytest.mark.integration
 
@@ -49,15 +49,8 @@ async def _wait_for(pool, count: int, timeout: float = 30.0) -> int:
     return await pool.fetchval("SELECT count(*) FROM effects")
 
 
-@contextlib.asynccontextmanager
-async def running(runner: ConsumerRunner):
-    task = asyncio.create_task(runner.run())
-    try:
-        yield task
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+def running(runner: ConsumerRunner):
+    return run_task(runner.run())
 
 
 def _runner(cls, pool, topic, bootstrap, group, name="effects"):

@@ -9,6 +9,7 @@ from taas_contracts.envelope import Envelope
 from taas_kit import outbox
 from taas_kit.kafka import decode
 from taas_kit.outbox import OutboxRelay
+from taas_kit.testing import running
 
 pytestmark = pytest.mark.integration
 
@@ -20,13 +21,8 @@ def _event(key: str, n: int) -> Envelope:
 @contextlib.asynccontextmanager
 async def running_relay(pg_dsn: str, schema: str, kafka_bootstrap: str, **kw):
     relay = OutboxRelay(dsn=pg_dsn, schema=schema, bootstrap_servers=kafka_bootstrap, service="test", **kw)
-    task = asyncio.create_task(relay.run())
-    try:
+    async with running(relay.run()):
         yield relay
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 async def test_rolled_back_transaction_publishes_nothing(pool, schema, pg_dsn, kafka_bootstrap, make_topic, read_topic):

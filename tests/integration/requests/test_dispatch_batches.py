@@ -16,6 +16,7 @@ from taas_contracts.topics import dead_letter_topic
 from taas_kit.consumer import ConsumerRunner
 from taas_kit.http.app import POOL
 from taas_kit.kafka import decode
+from taas_kit.testing import running
 from taas_requests import consumers
 from taas_requests.handlers.dispatch_events import on_dispatch_event, on_dispatch_events
 from taas_requests.repository import coverage as coverage_repo
@@ -171,13 +172,8 @@ async def _consuming(svc, topic: str):
                             bootstrap_servers=svc.settings.kafka_bootstrap_servers, pool=svc.client.app[POOL],
                             handler=functools.partial(consumers.handle, channels), batch_handler=batch,
                             together=True)
-    task = asyncio.create_task(runner.run())
-    try:
+    async with running(runner.run()):
         yield batches
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 async def _transactions(svc, request_id: str) -> list[str]:
