@@ -34,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     test = sub.add_parser("test", help="run the test suite against real Kafka and PostgreSQL")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra pytest arguments")
     bench = sub.add_parser("bench", help="run a benchmark and print its figures")
-    bench.add_argument("name", help="which benchmark: floor, requests, availability, dispatch, billing")
+    bench.add_argument("name", help="which benchmark: floor, requests, availability, dispatch, billing, skeleton")
     bench.add_argument("--quick", action="store_true", help="short form (as in CI)")
     return p
 

@@ -8,9 +8,7 @@ consumer group; `--rates 50,100,200`, `--seconds`).
 
 import argparse
 import asyncio
-import gc
 import json
-import statistics
 import os
 import random
 import subprocess
@@ -20,12 +18,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import aiohttp
-from aiokafka import AIOKafkaConsumer
-
 sys.path.insert(0, str(Path(__file__).parent))
+from cpu import cpu_seconds  # noqa: E402
 from stats import load, print_row, save, summary_ms  # noqa: E402
 from scaffold import drop_schema, migrated_schema  # noqa: E402
+from steady import SECRET, SteadyPath, measure, report, start_service, tail_consumer  # noqa: E402
 
 from taas_contracts.catalog import Clearance, RequestKind, Role, Severity  # noqa: E402
 from taas_contracts.events.availability import Certification, ClearanceGrant, ProviderSnapshot  # noqa: E402
@@ -90,55 +87,11 @@ async def _seed(dsn: str, schema: str, snapshots: list[ProviderSnapshot]) -> Non
         await pool.close()
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _machine_busy() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat (Linux)."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = values[3] + values[4]
-    return (sum(values) - idle) / os.sysconf("SC_CLK_TCK"), sum(values) / os.sysconf("SC_CLK_TCK")
-
-
-def _group_cpu(own: dict[str, set[int]]) -> dict[str, float]:
-    """CPU seconds used so far by every process on the machine, grouped: PostgreSQL, Kafka, ours, the rest (Linux)."""
-    totals = {"postgres": 0.0, "kafka": 0.0, **{name: 0.0 for name in own}, "other": 0.0}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cpu = _cpu_seconds(int(entry.name))
-            command = (entry / "cmdline").read_bytes()
-        except (OSError, ValueError, IndexError):
-            continue  # gone meanwhile
-        pid = int(entry.name)
-        name = next((n for n, pids in own.items() if pid in pids), None)
-        if name is None:
-            name = "postgres" if b"postgres" in command else "kafka" if b"kafka.Kafka" in command else "other"
-        totals[name] += cpu
-    return totals
-
-
 def _start_service(dsn: str, bootstrap: str, schema: str, prefix: str) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": dsn, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "TAAS_TOPIC_PREFIX": prefix,
            "TAAS_DISPATCH_DB_SCHEMA": schema, "TAAS_DISPATCH_CONSUMER_GROUP": f"bench-{uuid.uuid4().hex[:8]}",
            "TAAS_DISPATCH_HTTP_PORT": str(free_port()), "TAAS_DISPATCH_LOG_LEVEL": "WARNING"}
     return spawn_service("taas_dispatch", env)
-
-
-async def _offers_consumer(bootstrap: str, *topics: str) -> AIOKafkaConsumer:
-    # A long poll costs nothing in latency (the broker answers as soon as a record lands) and spares the machine
-    # the CPU of hundreds of empty fetches a second.
-    consumer = AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap, group_id=f"bench-{uuid.uuid4().hex[:8]}",
-                                enable_auto_commit=False, auto_offset_reset="latest", fetch_max_wait_ms=500)
-    await consumer.start()
-    while not consumer.assignment():
-        await consumer.getmany(timeout_ms=50)
-    await consumer.seek_to_end()
-    return consumer
 
 
 async def submitted_to_offer(dsn: str, bootstrap: str, rate: int, seconds: float, providers: int) -> dict:
@@ -151,7 +104,7 @@ async def submitted_to_offer(dsn: str, bootstrap: str, rate: int, seconds: float
     service = _start_service(dsn, bootstrap, schema, prefix)
     producer = kafka.make_producer(bootstrap)
     await producer.start()
-    consumer = await _offers_consumer(bootstrap, prefix + DISPATCH_EVENTS.name)
+    consumer = await tail_consumer(bootstrap, prefix + DISPATCH_EVENTS.name)
     sent: dict[str, float] = {}
     latencies: list[float] = []
     to_start: list[float] = []  # produce -> dispatch starts handling (the offer's `time`)
@@ -177,7 +130,7 @@ async def submitted_to_offer(dsn: str, bootstrap: str, rate: int, seconds: float
     try:
         await _wait_ready(dsn, schema, prefix, producer, rng)
         collector = asyncio.create_task(collect())
-        cpu_before = _cpu_seconds(service.pid)
+        cpu_before = cpu_seconds(service.pid)
         started = time.monotonic()
         for i in range(n):
             await asyncio.sleep(max(0.0, started + i / rate - time.monotonic()))
@@ -186,7 +139,7 @@ async def submitted_to_offer(dsn: str, bootstrap: str, rate: int, seconds: float
             sent[payload.request_id] = time.time()
             await producer.send(prefix + REQUEST_EVENTS.name, kafka.encode(envelope), key=payload.request_id.encode())
         await collector
-        cpu_ms = (_cpu_seconds(service.pid) - cpu_before) * 1000 / n
+        cpu_ms = (cpu_seconds(service.pid) - cpu_before) * 1000 / n
     finally:
         await producer.stop()
         await consumer.stop()
@@ -290,11 +243,11 @@ async def in_process(dsn: str, calls: int) -> None:
                 await asyncio.sleep(0)  # asyncpg calls its query loggers soon after each statement
                 conn.remove_query_logger(record)
                 backend = await conn.fetchval("SELECT pg_backend_pid()")
-                backend_before, started = _cpu_seconds(backend), time.process_time()
+                backend_before, started = cpu_seconds(backend), time.process_time()
                 for i in range(calls):
                     await one(100 + i)
                 python_ms = (time.process_time() - started) * 1000 / calls
-                backend_ms = (_cpu_seconds(backend) - backend_before) * 1000 / calls
+                backend_ms = (cpu_seconds(backend) - backend_before) * 1000 / calls
         finally:
             await pool.close()
     finally:
@@ -303,142 +256,45 @@ async def in_process(dsn: str, calls: int) -> None:
           f"COMMIT); CPU per call: Python {python_ms:.2f} ms, PostgreSQL backend {backend_ms:.2f} ms", flush=True)
 
 
-SECRET = "bench-agency-path"
 OFFERED = ("taas.offer.created.v1", "taas.assignment.created.v1")
-AGENCY_BODY = {"kind": "incident", "severity": "high", "role": "ciso", "required_skills": ["ransomware"],
-               "max_hourly_rate_cents": 25_000, "expected_hours": 4, "description": "benchmark"}
 
 
-def _start(module: str, env_prefix: str, dsn: str, bootstrap: str, schema: str, prefix: str, group: str,
-           port: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": dsn, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "TAAS_TOPIC_PREFIX": prefix,
-           "TAAS_AUTH_SECRET": SECRET, f"{env_prefix}DB_SCHEMA": schema, f"{env_prefix}CONSUMER_GROUP": group,
-           f"{env_prefix}HTTP_PORT": str(port), f"{env_prefix}LOG_LEVEL": "WARNING"}
-    profile = os.environ.get("BENCH_PROFILE_DIR")  # cProfile each process; written when it stops (SIGTERM)
-    wrap = ["-m", "cProfile", "-o", f"{profile}/{module}-{port}.prof"] if profile else []
-    logs = profile or os.environ.get("BENCH_LOG_DIR")  # each process's output kept there
-    out = open(f"{logs}/{module}-{port}.log", "wb") if logs else subprocess.DEVNULL  # noqa: SIM115
-    return spawn_service(module, env, python_args=tuple(wrap), stdout=out, stderr=subprocess.STDOUT)
-
-
-class AgencyPath:
+class AgencyPath(SteadyPath):
     """The requests service and N dispatch processes on fresh schemas and topics, and a reader of offers."""
 
-    def __init__(self, dsn: str, bootstrap: str, instances: int) -> None:
-        self.dsn, self.bootstrap, self.instances = dsn, bootstrap, instances
-        run = uuid.uuid4().hex[:8]
-        self.prefix, self.run = f"bench.{run}.", run
-        self.procs: list[subprocess.Popen] = []
-        self.offered: dict[str, float] = {}  # request id -> when its first offer was read
-        self.relayed: dict[str, float] = {}  # request id -> when its RequestSubmitted was read
-        self.answered: dict[str, float] = {}  # request id -> when the POST answered 201
+    relayed, outcome, last_part = RequestSubmitted.EVENT_TYPE, OFFERED, "dispatch"
+    legend = "(post: scheduled -> 201; relay: 201 -> submitted read; dispatch: submitted read -> offer read)"
 
-    async def __aenter__(self) -> "AgencyPath":
-        self.dispatch_schema = await migrated_schema(self.dsn, "dispatch", MIGRATIONS)
-        self.requests_schema = await migrated_schema(self.dsn, "requests", REQUESTS_MIGRATIONS)
+    def __init__(self, dsn: str, bootstrap: str, instances: int) -> None:
+        super().__init__(dsn, bootstrap)
+        self.instances = instances
+
+    async def start(self) -> None:
+        """Both schemas (1,000 providers), the topics, the services, an onboarded agency and its token."""
+        self.schemas.append(dispatch_schema := await migrated_schema(self.dsn, "dispatch", MIGRATIONS))
+        self.schemas.append(requests_schema := await migrated_schema(self.dsn, "requests", REQUESTS_MIGRATIONS))
         await kafka.ensure_topics(self.bootstrap, prefix=self.prefix)
         rng, now = random.Random(7), datetime.now(UTC)
-        await _seed(self.dsn, self.dispatch_schema, [_snapshot(rng, i, now) for i in range(1000)])
+        await _seed(self.dsn, dispatch_schema, [_snapshot(rng, i, now) for i in range(1000)])
         port = free_port()
-        self.base = f"http://127.0.0.1:{port}"
-        self.procs.append(_start("taas_requests", "TAAS_REQUESTS_", self.dsn, self.bootstrap, self.requests_schema,
-                                 self.prefix, f"bench-req-{self.run}", port))
-        self.dispatch_urls = []
+        base = f"http://127.0.0.1:{port}"
+        self.groups["requests"] = [start_service("taas_requests", "TAAS_REQUESTS_", self.dsn, self.bootstrap,
+                                                 requests_schema, self.prefix, f"bench-req-{self.run}", port)]
+        self.groups["dispatch"] = []
         for _ in range(self.instances):
-            dispatch_port = free_port()
-            self.dispatch_urls.append(f"http://127.0.0.1:{dispatch_port}")
-            self.procs.append(_start("taas_dispatch", "TAAS_DISPATCH_", self.dsn, self.bootstrap,
-                                     self.dispatch_schema, self.prefix, f"bench-dis-{self.run}", dispatch_port))
-        self.http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=256))
-        self.consumer = await _offers_consumer(self.bootstrap, self.prefix + DISPATCH_EVENTS.name,
-                                               self.prefix + REQUEST_EVENTS.name)
-        self.reader = asyncio.create_task(self._read())
-        await wait_ready(self.base, self.procs[0])
-        self.agency_id = f"bench-{self.run}"
+            self.groups["dispatch"].append(start_service("taas_dispatch", "TAAS_DISPATCH_", self.dsn, self.bootstrap,
+                                                         dispatch_schema, self.prefix, f"bench-dis-{self.run}",
+                                                         free_port()))
+        await self.listen(self.prefix + DISPATCH_EVENTS.name, self.prefix + REQUEST_EVENTS.name)
+        await wait_ready(base, self.groups["requests"][0])
+        agency_id = f"bench-{self.run}"
         ops = {"Authorization": f"Bearer {auth.issue(SECRET, 'ops')}"}
-        async with self.http.post(f"{self.base}/v1/agencies", headers=ops, json={
-                "id": self.agency_id, "name": "Bench County", "state": "MN", "jurisdiction": "Bench",
+        async with self.http.post(f"{base}/v1/agencies", headers=ops, json={
+                "id": agency_id, "name": "Bench County", "state": "MN", "jurisdiction": "Bench",
                 "population": 10_000, "time_zone": "America/Chicago"}) as resp:
             assert resp.status == 201, await resp.text()
-        self.headers = {"Authorization": f"Bearer {auth.issue(SECRET, 'agency', tenant=self.agency_id)}"}
-        return self
-
-    async def __aexit__(self, *exc) -> None:
-        self.reader.cancel()
-        await self.consumer.stop()
-        await self.http.close()
-        for proc in self.procs:
-            proc.terminate()
-        for proc in self.procs:
-            proc.wait(30)
-        await drop_schema(self.dsn, self.dispatch_schema)
-        await drop_schema(self.dsn, self.requests_schema)
-        # Left behind, every run's topics would add their partitions to the broker's work for good.
-        await kafka.delete_topics_with_prefix(self.bootstrap, self.prefix)
-
-    async def _read(self) -> None:
-        while True:
-            for batch in (await self.consumer.getmany(timeout_ms=50)).values():
-                arrived = time.time()
-                for record in batch:
-                    # The type header and the key (the request id on both topics) are enough: no JSON parsing
-                    # in the load generator, which shares the machine with what it measures.
-                    kind = dict(record.headers).get("taas_type", b"").decode()
-                    if kind in OFFERED:
-                        self.offered.setdefault(record.key.decode(), arrived)
-                    elif kind == "taas.request.submitted.v1":
-                        self.relayed.setdefault(record.key.decode(), arrived)
-
-    def cpu(self) -> tuple[float, float]:
-        """CPU seconds used so far by the requests process and by the dispatch processes."""
-        return _cpu_seconds(self.procs[0].pid), sum(_cpu_seconds(p.pid) for p in self.procs[1:])
-
-    def own(self) -> dict[str, set[int]]:
-        """Our processes by group, for `_group_cpu`."""
-        return {"requests": {self.procs[0].pid}, "dispatch": {p.pid for p in self.procs[1:]},
-                "load generator": {os.getpid()}}
-
-    async def idle_cpu(self, seconds: float = 3.0) -> dict[str, float]:
-        """CPU per second of every group on the machine with no load (polls, heartbeats, commits)."""
-        before = _group_cpu(self.own())
-        await asyncio.sleep(seconds)
-        return {k: (v - before[k]) / seconds for k, v in _group_cpu(self.own()).items()}
-
-    async def post(self, scheduled: float) -> str | None:
-        """POST one request at its scheduled wall-clock instant; its id, or None if refused."""
-        await asyncio.sleep(max(0.0, scheduled - time.time()))
-        headers = {**self.headers, "Idempotency-Key": uuid.uuid4().hex}
-        async with self.http.post(f"{self.base}/v1/requests", json=AGENCY_BODY, headers=headers) as resp:
-            body = await resp.json()
-            if resp.status != 201:
-                return None
-            self.answered[body["id"]] = time.time()
-            return body["id"]
-
-    async def steady(self, rate: float, seconds: float) -> dict:
-        """POST at `rate`/s for `seconds`: latency from each scheduled POST to its offer read off the topic."""
-        n = int(rate * seconds)
-        t0 = time.time() + 0.2
-        own = self.own()
-        cpu_before, machine_before, groups_before = self.cpu(), _machine_busy(), _group_cpu(own)
-        ids = await asyncio.gather(*(self.post(t0 + i / rate) for i in range(n)))
-        machine = [b - a for a, b in zip(machine_before, _machine_busy(), strict=True)]
-        # Where the whole machine's CPU went while posting, per request (not only our two services).
-        groups = {f"machine_ms_{k}": (v - groups_before[k]) * 1000 / n for k, v in _group_cpu(own).items()}
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not all(i in self.offered for i in ids if i):
-            await asyncio.sleep(0.05)
-        cpu_req, cpu_dis = ((b - a) * 1000 / n for a, b in zip(cpu_before, self.cpu(), strict=True))
-        done = [(t0 + k / rate, i) for k, i in enumerate(ids) if i and i in self.offered and i in self.relayed]
-        missing = n - len(done)
-        parts = {"post": [self.answered[i] - t for t, i in done],
-                 "relay": [self.relayed[i] - self.answered[i] for t, i in done],
-                 "dispatch": [self.offered[i] - self.relayed[i] for t, i in done]}
-        return {**summary_ms([self.offered[i] - t for t, i in done]), "missing": missing,
-                "cpu_requests_ms": cpu_req, "cpu_dispatch_ms": cpu_dis,
-                "machine_busy": machine[0] / machine[1] if machine[1] else float("nan"), **groups,
-                **{f"{name}_p50": summary_ms(v)["p50"] for name, v in parts.items()},
-                **{f"{name}_p99": summary_ms(v)["p99"] for name, v in parts.items()}}
+        self.url = f"{base}/v1/requests"
+        self.headers = {"Authorization": f"Bearer {auth.issue(SECRET, 'agency', tenant=agency_id)}"}
 
 
 async def agency_path(quick: bool, rates: list[int], seconds: float, instances: int, repeat: int) -> None:
@@ -448,35 +304,10 @@ async def agency_path(quick: bool, rates: list[int], seconds: float, instances: 
         rates, seconds = [50], 3.0
     print(f"agency POST -> offer read ({instances} dispatch process(es)): rates {rates}/s for {seconds:g} s, "
           f"median of {repeat} run(s)", flush=True)
-    figures: dict[str, dict] = {}
     async with AgencyPath(dsn, bootstrap, instances) as path:
-        await path.steady(20, 3)  # warm-up: group joined, connections and plans warm
-        gc.freeze()  # the load generator's own full collections would show up as latency of the system
-        idle = await path.idle_cpu()
-        print("  idle CPU (ms/s): " + ", ".join(f"{k} {v * 1000:.0f}" for k, v in idle.items()), flush=True)
-        for rate in rates:
-            runs = [await path.steady(rate, seconds) for _ in range(repeat)]
-            med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-            figures[f"POST -> offer ({rate}/s, {instances} dispatch)"] = med
-            print_row(f"POST -> offer ({rate}/s, {instances} dispatch)", med)
-            print(f"    missing={med['missing']:.0f}  CPU per request: requests {med['cpu_requests_ms']:.2f} ms, "
-                  f"dispatch {med['cpu_dispatch_ms']:.2f} ms  machine busy {med['machine_busy']:.0%} while posting"
-                  f"  runs p50: {[round(r['p50'], 1) for r in runs]}  "
-                  f"p99: {[round(r['p99'], 1) for r in runs]}", flush=True)
-            print("    machine CPU per request while posting: " + ", ".join(
-                f"{k.removeprefix('machine_ms_')} {v:.1f} ms" for k, v in med.items() if k.startswith("machine_ms_"))
-                + f" (total {sum(v for k, v in med.items() if k.startswith('machine_ms_')):.1f} ms)", flush=True)
-            print("    parts p50/p99 ms: " + "  ".join(
-                f"{name} {med[name + '_p50']:.1f}/{med[name + '_p99']:.1f}" for name in ("post", "relay", "dispatch"))
-                + "  (post: scheduled -> 201; relay: 201 -> submitted read; dispatch: submitted read -> offer read)",
-                flush=True)
-    floor = load("floor")
-    if floor:
-        print("floor (bench_floor.py, last run):", flush=True)
-        for name, s in floor.items():
-            print_row(name, s)
-    save(f"dispatch-agency-path-{instances}", figures)
-    print(json.dumps({k: {m: round(v, 2) for m, v in s.items()} for k, s in figures.items()}), flush=True)
+        figures = await measure(path, rates, seconds, repeat,
+                                lambda rate: f"POST -> offer ({rate}/s, {instances} dispatch)")
+    report(f"dispatch-agency-path-{instances}", figures)
 
 
 async def main(quick: bool) -> None:
