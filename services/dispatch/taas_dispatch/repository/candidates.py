@@ -46,9 +46,15 @@ _ELIGIBLE = """p.status = 'active'
     AND NOT (p.conflicts @> ARRAY[$7::text])
     AND (NOT $8 OR (p.onsite_lat IS NOT NULL AND {distance} <= p.onsite_radius_km))
     AND p.capacity > 0
-    AND NOT (p.provider_id IN (
-        SELECT b.provider_id FROM bookings AS b JOIN providers AS bp USING (provider_id)
-        WHERE b.period && $2 GROUP BY b.provider_id, bp.capacity HAVING count(DISTINCT b.slot) >= bp.capacity))"""
+    AND NOT (p.provider_id IN (SELECT provider_id FROM full_now))"""
+
+# Providers whose every slot is booked somewhere in the window, read once per query for both the pool and the
+# sample (a hashed set). Each booked provider's capacity is looked up by key: joining the providers table made
+# the planner scan all of it, twice, once bookings existed.
+_FULL_NOW = """full_now AS MATERIALIZED (
+    SELECT b.provider_id FROM bookings AS b WHERE b.period && $2
+    GROUP BY b.provider_id
+    HAVING count(DISTINCT b.slot) >= (SELECT c.capacity FROM providers AS c WHERE c.provider_id = b.provider_id))"""
 
 _SCORED = """p.provider_id, p.roles, p.skills, p.hourly_rate_cents, p.capacity, p.status, p.on_call_until,
     p.home_jurisdiction_id, p.firm, p.time_zone"""
@@ -81,7 +87,8 @@ def _query(available: str) -> str:
     eligible = _ELIGIBLE.format(available=available, distance=_DISTANCE_KM)
     # The pool's scoring history ($15: since when) comes as one more row in the same round trip.
     return f"""
-WITH pool AS MATERIALIZED (
+WITH {_FULL_NOW},
+pool AS MATERIALIZED (
     SELECT {_SCORED}, {stats.LENDER} AS lender
     FROM (SELECT * FROM providers AS p
           WHERE {eligible} AND NOT (p.provider_id = ANY($13::text[]))
