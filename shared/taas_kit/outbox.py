@@ -39,7 +39,7 @@ def insert_sql(first: int) -> str:
     e, t, k, ty, env = (f"${first + i}" for i in range(5))
     return f"""INSERT INTO outbox (event_id, topic, key, type, envelope)
     SELECT e, t, k, ty, env
-    FROM unnest({e}::uuid[], {t}::text[], {k}::text[], {ty}::text[], {env}::jsonb[])
+    FROM unnest({e}::uuid[], {t}::text[], {k}::text[], {ty}::text[], {env}::json[])
          WITH ORDINALITY AS r(e, t, k, ty, env, n)
     ORDER BY n"""
 
@@ -140,7 +140,7 @@ class OutboxRelay:
         for row in rows:
             futures.append(await producer.send(
                 row["topic"],
-                row["envelope"].encode(),  # jsonb's own text: no decode and re-encode per event
+                row["envelope"].encode(),  # the text as stored: no decode and re-encode per event
                 key=row["key"].encode(),
                 headers=kafka.headers_for(row["type"], str(row["event_id"])),
             ))
