@@ -29,18 +29,20 @@ def _row(topic: str, key: str, e: Envelope | dict) -> tuple:
     return (e["id"], topic, key, e["type"], e)  # an envelope already in its JSON form (hot paths skip pydantic)
 
 
-def insert_sql(first: int) -> str:
+def insert_sql(first: int, when: str = "true") -> str:
     """The outbox INSERT over parameters $first.. $first+4 (see `arguments`), to be a CTE of a larger statement.
 
     A use case that writes its own rows in one statement can add its events in the same round trip:
     `WITH mine AS (...), added AS ({insert_sql(n)}) SELECT pg_notify($m, '')` with `arguments(...)` at $n and
-    `channel(schema)` at $m; the NOTIFY must be in the statement, as `add` does.
+    `channel(schema)` at $m; the NOTIFY must be in the statement, as `add` does. `when` is an SQL condition
+    (e.g. `EXISTS (SELECT FROM mine)`) under which the events are added at all.
     """
     e, t, k, ty, env = (f"${first + i}" for i in range(5))
     return f"""INSERT INTO outbox (event_id, topic, key, type, envelope)
     SELECT e, t, k, ty, env
     FROM unnest({e}::uuid[], {t}::text[], {k}::text[], {ty}::text[], {env}::json[])
          WITH ORDINALITY AS r(e, t, k, ty, env, n)
+    WHERE {when}
     ORDER BY n"""
 
 

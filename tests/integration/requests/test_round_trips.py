@@ -4,6 +4,7 @@ import asyncio
 import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
@@ -15,6 +16,7 @@ from taas_kit.http.app import POOL
 from taas_requests.api.request_models import RequestCreate
 from taas_requests.handlers import coverage
 from taas_requests.handlers.dispatch_events import on_dispatch_event
+from taas_requests.zones import ZONES, AgencyZones
 
 pytestmark = pytest.mark.integration
 
@@ -55,24 +57,67 @@ async def test_the_answer_to_a_submission_is_the_stored_request(svc, incident_bo
         assert created == read
 
 
-async def test_a_submission_is_two_statements_in_its_transaction(svc, incident_body, pg_dsn):
+async def test_a_submission_is_one_statement_once_the_agency_zone_is_known(svc, incident_body, pg_dsn):
     agency_id, _ = await svc.new_agency()
     body = incident_body()
-    log = Statements()
+    log, zones = Statements(), AgencyZones()
     pool = await db.create_pool(pg_dsn, svc.settings.db_schema, min_size=1, max_size=1)
+    sent = []
     try:
         async with pool.acquire() as conn:
             conn.add_query_logger(log)
-        for key in ("k-warm", "k-count"):  # the first one also sends asyncpg's type introspection
+        for key in ("k-warm", "k-count"):  # the first one also reads the agency (and asyncpg's type introspection)
             log.sent.clear()
             result = await coverage.submit_request(pool, svc.settings, agency_id, key, json.dumps(body).encode(),
-                                                   RequestCreate.model_validate(body).root, datetime.now(UTC))
+                                                   RequestCreate.model_validate(body).root, datetime.now(UTC), zones)
+            assert result.status_code == 201
+            sent.append(list(log.sent))
     finally:
         await pool.close()
-    assert result.status_code == 201
-    inside = log.sent[log.sent.index("BEGIN;") + 1:log.sent.index("COMMIT;")]
-    # the agency with the key's claim; everything the request writes, its outbox event included
-    assert len(inside) == 2, inside
+    # no BEGIN and COMMIT: the agency check, the key's claim and everything the request writes are one statement
+    assert len(sent[1]) == 1, sent[1]
+    assert sent[0][0].startswith("SELECT") and "FROM agencies" in sent[0][0]
+
+
+async def test_a_remembered_zone_that_changed_costs_one_more_pass_and_is_used(svc, vacancy_body):
+    agency_id, headers = await svc.new_agency(time_zone="America/Chicago")
+    zones = svc.client.app[ZONES]
+    zones.remember(agency_id, "Pacific/Honolulu")  # stale: the agency is in Chicago
+    resp = await svc.submit(headers, vacancy_body())
+    assert resp.status == 201, await resp.text()
+    assert zones.get(agency_id) == "America/Chicago"
+    stored = await svc.count("SELECT count(*) FROM coverage_requests WHERE agency_id = $1", agency_id)
+    assert stored == 1
+    # The window was built in the agency's real zone: local midnight in Chicago.
+    read = await resp.json()
+    assert datetime.fromisoformat(read["window_start"]).astimezone(ZoneInfo("America/Chicago")).hour == 0
+
+
+async def test_an_offboarded_agency_is_refused_even_when_its_zone_is_remembered(svc, incident_body):
+    agency_id, headers = await svc.new_agency()
+    assert (await svc.submit(headers, incident_body())).status == 201  # remembered now
+    async with svc.client.app[POOL].acquire() as conn:
+        await conn.execute("UPDATE agencies SET active = false WHERE id = $1", agency_id)
+    resp = await svc.submit(headers, incident_body())
+    assert resp.status == 403 and (await resp.json())["code"] == "agency_inactive"
+    assert svc.client.app[ZONES].get(agency_id) is None
+    assert await svc.count("SELECT count(*) FROM coverage_requests WHERE agency_id = $1", agency_id) == 1
+
+
+async def test_the_stream_notice_of_a_submission_names_its_timeline_entry(svc, incident_body, pg_dsn):
+    _, headers = await svc.new_agency()
+    notes: asyncio.Queue = asyncio.Queue()
+    listener = await asyncpg.connect(pg_dsn)
+    try:
+        await listener.add_listener(svc.settings.channels().changes, lambda *args: notes.put_nowait(args[3]))
+        created = await (await svc.submit(headers, incident_body())).json()
+        note = json.loads(await asyncio.wait_for(notes.get(), 10))
+    finally:
+        await listener.close()
+    async with svc.client.app[POOL].acquire() as conn:
+        entry = await conn.fetchval("SELECT id FROM request_timeline WHERE request_id = $1", uuid.UUID(created["id"]))
+    assert note["data"]["request_id"] == created["id"]
+    assert note["data"]["timeline_id"] == entry
 
 
 async def test_two_events_of_one_request_in_one_transaction_apply_in_turn(svc, incident_body):

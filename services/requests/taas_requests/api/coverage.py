@@ -12,6 +12,7 @@ from taas_requests.api.fields import parse_uuid
 from taas_requests.api.request_models import (CancelCreate, RequestCreate, RequestPage, RequestQuery, RequestRead,
                                               TimelineEntryRead)
 from taas_requests.handlers import coverage
+from taas_requests.zones import ZONES
 
 BOTH = {ApiRole.AGENCY, ApiRole.OPS}
 TAGS = ("requests",)
@@ -35,7 +36,7 @@ async def submit_request(call: Call):
     key = _idempotency_key(call)
     raw = await call.request.read()
     result = await coverage.submit_request(call.request.app[POOL], call.request.app[SETTINGS], call.principal.tenant,
-                                           key, raw, call.body.root, datetime.now(UTC))
+                                           key, raw, call.body.root, datetime.now(UTC), call.request.app[ZONES])
     headers = {"Idempotent-Replayed": "true"} if result.replayed else None
     return json_response(result.body, result.status_code, headers)
 

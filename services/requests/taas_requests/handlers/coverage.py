@@ -24,9 +24,11 @@ from taas_requests.handlers.errors import Conflict, FieldProblem, Forbidden, Inv
 from taas_requests.handlers.progress import apply_event
 from taas_requests.handlers.views import request_read, timeline_read
 from taas_requests.repository import changes as changes_repo
+from taas_requests.repository import agencies as agencies_repo
 from taas_requests.repository import coverage as repo
 from taas_requests.repository import timeline as timeline_repo
 from taas_requests.settings import RequestsSettings
+from taas_requests.zones import AgencyZones
 
 SOURCE = "/taas/requests"
 TENANT_ROLES = {"agency"}
@@ -58,25 +60,64 @@ def _cross_field_problems(body: IncidentCreate | VacancyCreate, tz: ZoneInfo, no
 
 
 async def submit_request(pool: asyncpg.Pool, settings: RequestsSettings, agency_id: str, key: str, raw_body: bytes,
-                         body: IncidentCreate | VacancyCreate, now: datetime) -> Submitted:
-    """Store a request and its RequestSubmitted event in one transaction, once per (agency, idempotency key)."""
+                         body: IncidentCreate | VacancyCreate, now: datetime,
+                         zones: AgencyZones | None = None) -> Submitted:
+    """Store a request and its RequestSubmitted event in one statement, once per (agency, idempotency key)."""
     fingerprint = idempotency.fingerprint_raw(raw_body)
-    async with pool.acquire() as conn, conn.transaction():
-        # Concurrent submissions with one key wait here on the key's unique index until the first commits.
-        opened = await repo.open_submission(conn, agency_id, key, fingerprint)
-        if opened is None or not opened["active"]:
-            raise Forbidden("the agency of this token is unknown or offboarded", code="agency_inactive")
-        if not opened["claimed"]:
-            stored = await repo.get_key(conn, agency_id, key)
-            if idempotency.decide(stored["fingerprint"], fingerprint) is idempotency.IdempotencyDecision.CONFLICT:
-                raise Conflict("this Idempotency-Key was used with a different body", code="idempotency_key_reused")
-            return Submitted(stored["status_code"], stored["response"], replayed=True)
-        tz = ZoneInfo(opened["time_zone"])
-        problems = _cross_field_problems(body, tz, now)
-        if problems:
-            raise Invalid(problems)
-        read = await _insert(conn, settings, agency_id, key, body, tz, now, opened["timeline_id"])
-    return Submitted(201, read, replayed=False)
+    zones = zones or AgencyZones()
+    async with pool.acquire() as conn:
+        # The agency's zone is remembered, so the hot path is one round trip; the statement checks it, and a zone
+        # changed meanwhile costs one more pass.
+        for _ in range(3):
+            zone = zones.get(agency_id) or await _agency_zone(conn, zones, agency_id)
+            tz = ZoneInfo(zone)
+            problems = _cross_field_problems(body, tz, now)
+            if problems:
+                if await _zone_changed(conn, zones, agency_id, zone):
+                    continue
+                replay = await _replay(conn, agency_id, key, fingerprint)
+                if replay:
+                    return replay
+                raise Invalid(problems)
+            stored, read = await _insert(conn, settings, agency_id, key, fingerprint, body, zone, now)
+            if stored["claimed"]:
+                return Submitted(201, read, replayed=False)
+            if not stored["active"]:
+                zones.forget(agency_id)
+                raise Forbidden("the agency of this token is unknown or offboarded", code="agency_inactive")
+            if stored["time_zone"] != zone:
+                zones.remember(agency_id, stored["time_zone"])
+                continue
+            replay = await _replay(conn, agency_id, key, fingerprint)
+            if replay:
+                return replay
+            # The key's first holder rolled back after this statement waited on it: nothing is stored; try again.
+        raise Conflict("the submission kept racing with another one; try again", code="submission_contended")
+
+
+async def _agency_zone(conn: asyncpg.Connection, zones: AgencyZones, agency_id: str) -> str:
+    """The agency's zone read from the table (and remembered); Forbidden if unknown or offboarded."""
+    agency = await agencies_repo.get(conn, agency_id)
+    if agency is None or not agency["active"]:
+        zones.forget(agency_id)
+        raise Forbidden("the agency of this token is unknown or offboarded", code="agency_inactive")
+    zones.remember(agency_id, agency["time_zone"])
+    return agency["time_zone"]
+
+
+async def _zone_changed(conn: asyncpg.Connection, zones: AgencyZones, agency_id: str, zone: str) -> bool:
+    """Before refusing a body: whether the zone it was checked in is no longer the agency's (then check again)."""
+    return await _agency_zone(conn, zones, agency_id) != zone
+
+
+async def _replay(conn: asyncpg.Connection, agency_id: str, key: str, fingerprint: str) -> Submitted | None:
+    """The stored answer if the key was used before (Conflict if with another body), else None."""
+    stored = await repo.get_key(conn, agency_id, key)
+    if stored is None:
+        return None
+    if idempotency.decide(stored["fingerprint"], fingerprint) is idempotency.IdempotencyDecision.CONFLICT:
+        raise Conflict("this Idempotency-Key was used with a different body", code="idempotency_key_reused")
+    return Submitted(stored["status_code"], stored["response"], replayed=True)
 
 
 def _new_row(request_id: uuid.UUID, agency_id: str, body: IncidentCreate | VacancyCreate, spec: dict[str, Any],
@@ -90,8 +131,9 @@ def _new_row(request_id: uuid.UUID, agency_id: str, body: IncidentCreate | Vacan
             "cancel_reason": None, "updated_at": now}
 
 
-async def _insert(conn: asyncpg.Connection, settings: RequestsSettings, agency_id: str, key: str,
-                  body: IncidentCreate | VacancyCreate, tz: ZoneInfo, now: datetime, timeline_id: int) -> dict:
+async def _insert(conn: asyncpg.Connection, settings: RequestsSettings, agency_id: str, key: str, fingerprint: str,
+                  body: IncidentCreate | VacancyCreate, zone: str, now: datetime) -> tuple[asyncpg.Record, dict]:
+    tz = ZoneInfo(zone)
     request_id = uuid.uuid4()
     spec = body.model_dump(mode="json")
     if isinstance(body, IncidentCreate):
@@ -110,15 +152,15 @@ async def _insert(conn: asyncpg.Connection, settings: RequestsSettings, agency_i
     envelope = submitted.envelope(source=SOURCE, subject=str(request_id), tenant=agency_id,
                                   correlationid=str(request_id), time=now)
     change = changes.change_of(row, previous=None, cause=envelope.type, seq=None, occurred_at=now,
-                               timeline_id=timeline_id)
+                               timeline_id=changes_repo.PENDING_TIMELINE_ID)
     read = request_read(row, now).model_dump(mode="json")  # the answer, the stored answer and the webhook's data
     notice = changes.notice(settings.channels(), agency_id=agency_id, event_type=WebhookEvent.SUBMITTED,
                             change=change, webhook_data=read, now=now)
-    await changes_repo.insert_submitted(conn, row, timeline_id=timeline_id, event_id=envelope.id,
-                                        event_type=envelope.type, notice=notice, key=key, status_code=201,
-                                        response=read, schema=settings.db_schema,
-                                        events=[(settings.topic(RequestSubmitted.TOPIC), str(request_id), envelope)])
-    return read
+    stored = await changes_repo.insert_submitted(
+        conn, row, fingerprint=fingerprint, time_zone=zone, event_id=envelope.id, event_type=envelope.type,
+        notice=notice, key=key, status_code=201, response=read, schema=settings.db_schema,
+        events=[(settings.topic(RequestSubmitted.TOPIC), str(request_id), envelope)])
+    return stored, read
 
 
 async def _owned(conn: asyncpg.Connection, principal: Principal, request_id: uuid.UUID | None,

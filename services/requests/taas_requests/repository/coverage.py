@@ -14,22 +14,6 @@ COLUMNS = """id, agency_id, kind, severity, role, status, last_seq, spec, window
 BREACHED_SQL = "(coalesce(assigned_at, cancelled_at, now()) > respond_by)"
 
 
-async def open_submission(conn: asyncpg.Connection, agency_id: str, key: str,
-                          fingerprint: str) -> asyncpg.Record | None:
-    """The agency (None if unknown), whether this transaction took the key, and the first timeline entry's id."""
-    # One round trip for what a submission checks before writing. The key is claimed only for an active agency; a
-    # concurrent submission with the same key waits here on the key's unique index until the first one commits.
-    return await conn.fetchrow(
-        f"""WITH agency AS (SELECT time_zone, active FROM agencies WHERE id = $1),
-                 claimed AS (INSERT INTO idempotency_keys (agency_id, key, fingerprint)
-                             SELECT $1, $2, $3 FROM agency WHERE active
-                             ON CONFLICT (agency_id, key) DO NOTHING RETURNING 1)
-            SELECT time_zone, active, EXISTS (SELECT FROM claimed) AS claimed, {timeline.NEXT_ID} AS timeline_id
-            FROM agency""",
-        agency_id, key, fingerprint,
-    )
-
-
 async def get_key(conn: asyncpg.Connection, agency_id: str, key: str) -> asyncpg.Record | None:
     """The stored fingerprint and response of a key."""
     return await conn.fetchrow(

@@ -43,10 +43,11 @@ async def delete(conn: asyncpg.Connection, hook_id: UUID) -> None:
 
 
 # Queues one delivery per live webhook of the agency that wants the event type; a part of the statement that writes
-# the change (repository.changes), with the placeholders of that statement filled in.
+# the change (repository.changes), with the placeholders of that statement filled in (`when`: an SQL condition
+# under which anything is queued).
 ENQUEUE = """INSERT INTO webhook_deliveries (webhook_id, agency_id, event_id, event_type, body)
     SELECT id, agency_id, {event_id}, {event_type}, {body} FROM webhooks
-    WHERE agency_id = {agency_id} AND deleted_at IS NULL AND {event_type} = ANY (events)
+    WHERE agency_id = {agency_id} AND deleted_at IS NULL AND {event_type} = ANY (events) AND {when}
     ON CONFLICT (webhook_id, event_id) DO NOTHING RETURNING webhook_id"""
 
 
