@@ -46,7 +46,7 @@ class ConsumerRunner:
 
     def __init__(self, *, name: str, topics: list[str], group_id: str, bootstrap_servers: str, pool: asyncpg.Pool,
                  handler: Handler, max_batch: int = 200, max_attempts: int = 3,
-                 parallel_partitions: bool = False, commit_interval_ms: int = 0, fetch_max_wait_ms: int = 500,
+                 parallel_partitions: bool = False, commit_interval_ms: int = 0, fetch_max_wait_ms: int = 100,
                  fetch_min_bytes: int = 1, together: bool = False,
                  batch_handler: BatchHandler | None = None, self_deduplicating: Collection[str] = ()) -> None:
         self.name, self.topics, self.group_id = name, topics, group_id
@@ -57,8 +57,10 @@ class ConsumerRunner:
         # 0 commits after every batch; more commits handled offsets at most that often (a broker round trip saved
         # per batch; the inbox makes the redelivery of handled-but-uncommitted messages after a crash harmless).
         self.commit_interval = commit_interval_ms / 1000
-        # The broker answers a fetch as soon as `fetch_min_bytes` are there; the wait only bounds an idle poll, and
-        # each poll costs the broker CPU, so a long one is cheap and no slower.
+        # The broker answers a fetch as soon as `fetch_min_bytes` are there, so the wait mostly bounds an idle poll
+        # (each costs the broker CPU). Not only: aiokafka sends no new fetch to a broker while one is in flight, and
+        # a partition whose records were being handled when the last fetch left is not in it; its next message then
+        # waits for that fetch to return, at worst the whole wait. Hence 100 ms here and not longer.
         self.fetch_max_wait_ms, self.fetch_min_bytes = fetch_max_wait_ms, fetch_min_bytes
         # True handles a fetch's messages in one transaction (one BEGIN, inbox insert and COMMIT for all; with
         # parallel partitions, a partition's); any failure rolls them all back and they are handled again one by

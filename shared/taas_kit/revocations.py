@@ -25,7 +25,7 @@ class RevocationWatcher:
     async def run(self) -> None:
         """Read every revocation, then follow new ones until cancelled."""
         consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False, group_id=None,
-                                    auto_offset_reset="earliest", fetch_max_wait_ms=500)
+                                    auto_offset_reset="earliest", fetch_max_wait_ms=500)  # one partition: a long poll delays nothing
         try:
             await consumer.start()
             partitions = [TopicPartition(self.topic, p) for p in (consumer.partitions_for_topic(self.topic) or {0})]

@@ -22,7 +22,7 @@ class DispatchSettings(ServiceSettings):
     consumer_batch: int = 200
     parallel_partitions: bool = True
     consumer_commit_interval_ms: int = Field(500, description="Commit handled offsets at most this often (0: per batch).")
-    consumer_fetch_max_wait_ms: int = 500
+    consumer_fetch_max_wait_ms: int = 100
     consumer_fetch_min_bytes: int = 1
     config_file: Path | None = Field(None, description="JSON file with `scoring`, `offer_policy`, `matching`.")
     scoring: dict[str, Any] = Field(default_factory=dict, description="`{weights: {...}, curves: {...}}` (JSON).")
