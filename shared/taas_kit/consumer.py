@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import Awaitable, Callable, Collection
+from contextvars import ContextVar
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
@@ -19,6 +20,11 @@ from taas_kit.logging import bound, get_logger
 log = get_logger("taas.consumer")
 
 HANDLED = Counter("taas_consumer_messages_total", "Messages handled", ["consumer", "outcome"])
+
+# Which attempt at the message being handled this is: 1, then 2, 3, ... when the runner retries it after the handler
+# raised (a `together` batch is a try of its own: its messages are then handled alone from 1). A handler that can
+# do its work more cheaply but less safely on a first attempt reads it (dispatch's intake skips a savepoint).
+ATTEMPT: ContextVar[int] = ContextVar("taas_consumer_attempt", default=1)
 
 Handler = Callable[[asyncpg.Connection, Envelope], Awaitable[None]]
 BatchHandler = Callable[[asyncpg.Connection, list[Envelope]], Awaitable[None]]
@@ -156,6 +162,7 @@ class ConsumerRunner:
             envelopes = [kafka.decode(record.value) for record in records]
         except (ValueError, ValidationError):
             return False  # the one-by-one path dead-letters the malformed message
+        ATTEMPT.set(1)
         try:
             async with self.pool.acquire() as conn, conn.transaction():
                 inboxed = [(e.id, r.topic, r.partition, r.offset) for e, r in zip(envelopes, records, strict=True)
@@ -163,9 +170,7 @@ class ConsumerRunner:
                 claimed = await inbox.claim_many(conn, self.name, inboxed) if inboxed else set()
                 fresh = []
                 for record, envelope in zip(records, envelopes, strict=True):
-                    if envelope.type in self.self_deduplicating:
-                        fresh.append((record, envelope))
-                    elif envelope.id in claimed:
+                    if envelope.type in self.self_deduplicating or envelope.id in claimed:
                         claimed.discard(envelope.id)  # the same event twice in one batch still has one effect
                         fresh.append((record, envelope))
                 if self.batch_handler is None:
@@ -190,6 +195,7 @@ class ConsumerRunner:
         attempt = 0
         while True:
             attempt += 1
+            ATTEMPT.set(attempt)
             try:
                 async with self.pool.acquire() as conn, conn.transaction():
                     if envelope.type not in self.self_deduplicating and not await inbox.claim(

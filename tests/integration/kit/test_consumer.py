@@ -7,7 +7,7 @@ from aiokafka import AIOKafkaProducer
 
 from taas_contracts.envelope import Envelope
 from taas_contracts.topics import dead_letter_topic
-from taas_kit.consumer import ConsumerRunner, PoisonMessage
+from taas_kit.consumer import ATTEMPT, ConsumerRunner, PoisonMessage
 from taas_kit.kafka import encode
 from taas_kit.testing import running as run_task
 
@@ -261,3 +261,27 @@ async def test_self_deduplicating_types_get_no_inbox_row_and_still_one_effect(po
     assert await pool.fetchval("SELECT count(*) FROM effects") == 1  # the inbox dropped the other's redelivery
     assert await pool.fetchval("SELECT count(*) FROM effects_once") == 1  # the handler dropped its own
     assert [r["event_id"] for r in await pool.fetch("SELECT event_id FROM processed_messages")] == [other.id]
+
+
+@pytest.mark.parametrize("together", [False, True])
+async def test_a_handler_knows_which_attempt_at_its_message_it_is(pool, kafka_bootstrap, make_topic, together):
+    await _setup(pool)
+    topic = await make_topic(partitions=1)
+    first, second = _event(1), _event(2)
+    await _produce(kafka_bootstrap, topic, [encode(first), encode(second)])
+    seen: list[tuple[int, int]] = []
+
+    async def fails_once(conn, envelope: Envelope) -> None:
+        seen.append((envelope.data["n"], ATTEMPT.get()))
+        if envelope.data["n"] == 1 and ATTEMPT.get() == 1:
+            raise RuntimeError("first attempt fails")
+        await _record_effect(conn, envelope)
+
+    runner = ConsumerRunner(name="effects", topics=[topic], group_id=f"g-{topic}", bootstrap_servers=kafka_bootstrap,
+                            pool=pool, handler=fails_once, together=together)
+    async with running(runner):
+        assert await _wait_for(pool, 2) == 2
+    # The first message's retry is attempt 2, and the next message starts at 1 again. Together, the batch is a try
+    # of its own (attempt 1 for both), then each message is handled alone from attempt 1.
+    alone = [(1, 1), (1, 2), (2, 1)]
+    assert seen == ([(1, 1)] + alone if together else alone), seen

@@ -22,17 +22,12 @@ from taas_dispatch.readmodel import provider_row
 from taas_dispatch.repository import assignments as assignment_repo
 from taas_dispatch.repository import providers as provider_repo
 from taas_dispatch.repository import requests as request_repo
-from taas_kit.consumer import PoisonMessage
+from taas_kit.consumer import ATTEMPT, PoisonMessage
 from taas_kit.logging import get_logger
 
 log = get_logger("taas.dispatch.intake")
 _TRANSIENT = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.DeadlockDetectedError,
               asyncpg.SerializationError, asyncpg.QueryCanceledError)
-
-
-# Request ids whose matching raised in this process, oldest first (see request_submitted).
-_MATCHING_FAILED: dict[str, None] = {}
-_MATCHING_FAILED_KEPT = 1000
 
 
 def _now() -> datetime:
@@ -49,7 +44,9 @@ async def request_submitted(conn: asyncpg.Connection, deps: Deps, event: Request
         return
     state = state_mod.RequestState(event.request_id, event.agency_id, "matching", 0, 0, event)
     fx = Effects(deps.settings, event.request_id, event.agency_id, 0, now, envelope.id)
-    guarded = event.request_id in _MATCHING_FAILED
+    # Matching runs without a savepoint (two round trips fewer); when it fails, the runner retries the message and
+    # matching runs inside one, so a bug leaves the request unfilled instead of dead-lettering it.
+    guarded = ATTEMPT.get() > 1
     try:
         async with conn.transaction() if guarded else contextlib.nullcontext():
             await start_round(conn, deps, state, fx, now, locked=True)
@@ -57,9 +54,6 @@ async def request_submitted(conn: asyncpg.Connection, deps: Deps, event: Request
         raise
     except Exception as error:
         if not guarded:
-            # Matching runs without a savepoint (two round trips fewer); a request whose matching failed is
-            # matched again inside one when the runner retries the message, so a bug leaves it unfilled instead.
-            _remember_failure(event.request_id)
             log.warning("matching failed; retrying within a savepoint", request_id=event.request_id,
                         error=repr(error)[:300])
             raise
@@ -68,15 +62,7 @@ async def request_submitted(conn: asyncpg.Connection, deps: Deps, event: Request
         fx = Effects(deps.settings, event.request_id, event.agency_id, 0, now, envelope.id)
         mark_unfilled(state, MarkUnfilled(event.request_id, 1, ()), fx, now,
                       reason=f"dispatch could not match it ({type(error).__name__}); ops must assign by hand")
-    _MATCHING_FAILED.pop(event.request_id, None)
     await state_mod.save(conn, state, fx)
-
-
-def _remember_failure(request_id: str) -> None:
-    """Note a request whose matching failed, so its redelivery is matched within a savepoint (bounded memory)."""
-    _MATCHING_FAILED[request_id] = None
-    if len(_MATCHING_FAILED) > _MATCHING_FAILED_KEPT:
-        del _MATCHING_FAILED[next(iter(_MATCHING_FAILED))]
 
 
 async def request_cancelled(conn: asyncpg.Connection, deps: Deps, event: RequestCancelled, envelope: Envelope) -> None:
