@@ -13,7 +13,7 @@ from taas_requests.consumers import run_dispatch_consumer
 from taas_requests.hub import HUB, ChangeHub, listen
 from taas_requests.settings import RequestsSettings
 from taas_requests.webhook_sender import run_sender
-from taas_requests.zones import ZONES, AgencyZones
+from taas_requests.zones import ZONES
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -26,7 +26,7 @@ def create_app(settings: RequestsSettings) -> web.Application:
         background("webhook-sender", run_sender),
     ])
     app[HUB] = ChangeHub()
-    app[ZONES] = AgencyZones()
+    app[ZONES] = {}
 
     async def end_streams(app: web.Application) -> None:
         app[HUB].close()

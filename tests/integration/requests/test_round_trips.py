@@ -16,7 +16,7 @@ from taas_kit.http.app import POOL
 from taas_requests.api.request_models import RequestCreate
 from taas_requests.handlers import coverage
 from taas_requests.handlers.dispatch_events import on_dispatch_event
-from taas_requests.zones import ZONES, AgencyZones
+from taas_requests.zones import ZONES
 
 pytestmark = pytest.mark.integration
 
@@ -60,7 +60,7 @@ async def test_the_answer_to_a_submission_is_the_stored_request(svc, incident_bo
 async def test_a_submission_is_one_statement_once_the_agency_zone_is_known(svc, incident_body, pg_dsn):
     agency_id, _ = await svc.new_agency()
     body = incident_body()
-    log, zones = Statements(), AgencyZones()
+    log, zones = Statements(), {}
     pool = await db.create_pool(pg_dsn, svc.settings.db_schema, min_size=1, max_size=1)
     sent = []
     try:
@@ -82,7 +82,7 @@ async def test_a_submission_is_one_statement_once_the_agency_zone_is_known(svc, 
 async def test_a_remembered_zone_that_changed_costs_one_more_pass_and_is_used(svc, vacancy_body):
     agency_id, headers = await svc.new_agency(time_zone="America/Chicago")
     zones = svc.client.app[ZONES]
-    zones.remember(agency_id, "Pacific/Honolulu")  # stale: the agency is in Chicago
+    zones[agency_id] = "Pacific/Honolulu"  # stale: the agency is in Chicago
     resp = await svc.submit(headers, vacancy_body())
     assert resp.status == 201, await resp.text()
     assert zones.get(agency_id) == "America/Chicago"
@@ -177,3 +177,13 @@ async def test_the_inbox_and_the_handler_share_the_consumer_transaction(svc, inc
     timeline = await (await svc.client.get(f"/v1/requests/{rid}/timeline", headers=headers)).json()
     assert [e["to_status"] for e in timeline] == ["submitted"]
     assert (await (await svc.client.get(f"/v1/requests/{rid}", headers=headers)).json())["status"] == "submitted"
+
+
+async def test_a_body_refused_only_in_a_stale_remembered_zone_is_accepted_in_the_real_one(svc, vacancy_body):
+    agency_id, headers = await svc.new_agency(time_zone="Pacific/Pago_Pago")  # UTC-11
+    today_there = datetime.now(ZoneInfo("Pacific/Pago_Pago")).date()
+    # Stale: in Kiritimati (UTC+14) that date is already past, so the body would be refused there.
+    svc.client.app[ZONES][agency_id] = "Pacific/Kiritimati"
+    resp = await svc.submit(headers, vacancy_body(start_date=str(today_there)))
+    assert resp.status == 201, await resp.text()
+    assert svc.client.app[ZONES][agency_id] == "Pacific/Pago_Pago"

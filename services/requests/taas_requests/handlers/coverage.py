@@ -28,7 +28,6 @@ from taas_requests.repository import agencies as agencies_repo
 from taas_requests.repository import coverage as repo
 from taas_requests.repository import timeline as timeline_repo
 from taas_requests.settings import RequestsSettings
-from taas_requests.zones import AgencyZones
 
 SOURCE = "/taas/requests"
 TENANT_ROLES = {"agency"}
@@ -61,53 +60,53 @@ def _cross_field_problems(body: IncidentCreate | VacancyCreate, tz: ZoneInfo, no
 
 async def submit_request(pool: asyncpg.Pool, settings: RequestsSettings, agency_id: str, key: str, raw_body: bytes,
                          body: IncidentCreate | VacancyCreate, now: datetime,
-                         zones: AgencyZones | None = None) -> Submitted:
-    """Store a request and its RequestSubmitted event in one statement, once per (agency, idempotency key)."""
+                         zones: dict[str, str] | None = None) -> Submitted:
+    """Store a request and its RequestSubmitted event in one statement, once per (agency, idempotency key).
+
+    `zones` remembers agencies' time zones (agency id → zone) across calls, so the usual submission is that one
+    statement; the statement checks the zone it was built with, and a zone changed meanwhile costs one more pass.
+    """
     fingerprint = idempotency.fingerprint_raw(raw_body)
-    zones = zones or AgencyZones()
+    zones = {} if zones is None else zones
     async with pool.acquire() as conn:
-        # The agency's zone is remembered, so the hot path is one round trip; the statement checks it, and a zone
-        # changed meanwhile costs one more pass.
-        for _ in range(3):
-            zone = zones.get(agency_id) or await _agency_zone(conn, zones, agency_id)
+        zone = zones.get(agency_id) or await _agency_zone(conn, zones, agency_id)
+        for _ in range(3):  # each pass but the last found the agency's zone changed since the one before
             tz = ZoneInfo(zone)
             problems = _cross_field_problems(body, tz, now)
             if problems:
-                if await _zone_changed(conn, zones, agency_id, zone):
+                current = await _agency_zone(conn, zones, agency_id)  # refused in the zone it is in now, or 403
+                if current != zone:
+                    zone = current
                     continue
                 replay = await _replay(conn, agency_id, key, fingerprint)
                 if replay:
                     return replay
                 raise Invalid(problems)
-            stored, read = await _insert(conn, settings, agency_id, key, fingerprint, body, zone, now)
+            stored, read = await _insert(conn, settings, agency_id, key, fingerprint, body, tz, now)
             if stored["claimed"]:
                 return Submitted(201, read, replayed=False)
             if not stored["active"]:
-                zones.forget(agency_id)
+                zones.pop(agency_id, None)
                 raise Forbidden("the agency of this token is unknown or offboarded", code="agency_inactive")
             if stored["time_zone"] != zone:
-                zones.remember(agency_id, stored["time_zone"])
+                zone = zones[agency_id] = stored["time_zone"]
                 continue
+            # The key was taken before (a concurrent holder has committed by now): its answer, or a conflict.
             replay = await _replay(conn, agency_id, key, fingerprint)
-            if replay:
-                return replay
-            # The key's first holder rolled back after this statement waited on it: nothing is stored; try again.
-        raise Conflict("the submission kept racing with another one; try again", code="submission_contended")
+            assert replay is not None, "a key that refused this submission is stored"
+            return replay
+        raise Conflict("the agency's time zone kept changing during the submission; try again",
+                       code="agency_changing")
 
 
-async def _agency_zone(conn: asyncpg.Connection, zones: AgencyZones, agency_id: str) -> str:
+async def _agency_zone(conn: asyncpg.Connection, zones: dict[str, str], agency_id: str) -> str:
     """The agency's zone read from the table (and remembered); Forbidden if unknown or offboarded."""
     agency = await agencies_repo.get(conn, agency_id)
     if agency is None or not agency["active"]:
-        zones.forget(agency_id)
+        zones.pop(agency_id, None)
         raise Forbidden("the agency of this token is unknown or offboarded", code="agency_inactive")
-    zones.remember(agency_id, agency["time_zone"])
+    zones[agency_id] = agency["time_zone"]
     return agency["time_zone"]
-
-
-async def _zone_changed(conn: asyncpg.Connection, zones: AgencyZones, agency_id: str, zone: str) -> bool:
-    """Before refusing a body: whether the zone it was checked in is no longer the agency's (then check again)."""
-    return await _agency_zone(conn, zones, agency_id) != zone
 
 
 async def _replay(conn: asyncpg.Connection, agency_id: str, key: str, fingerprint: str) -> Submitted | None:
@@ -132,8 +131,7 @@ def _new_row(request_id: uuid.UUID, agency_id: str, body: IncidentCreate | Vacan
 
 
 async def _insert(conn: asyncpg.Connection, settings: RequestsSettings, agency_id: str, key: str, fingerprint: str,
-                  body: IncidentCreate | VacancyCreate, zone: str, now: datetime) -> tuple[asyncpg.Record, dict]:
-    tz = ZoneInfo(zone)
+                  body: IncidentCreate | VacancyCreate, tz: ZoneInfo, now: datetime) -> tuple[asyncpg.Record, dict]:
     request_id = uuid.uuid4()
     spec = body.model_dump(mode="json")
     if isinstance(body, IncidentCreate):
@@ -157,7 +155,7 @@ async def _insert(conn: asyncpg.Connection, settings: RequestsSettings, agency_i
     notice = changes.notice(settings.channels(), agency_id=agency_id, event_type=WebhookEvent.SUBMITTED,
                             change=change, webhook_data=read, now=now)
     stored = await changes_repo.insert_submitted(
-        conn, row, fingerprint=fingerprint, time_zone=zone, event_id=envelope.id, event_type=envelope.type,
+        conn, row, fingerprint=fingerprint, time_zone=tz.key, event_id=envelope.id, event_type=envelope.type,
         notice=notice, key=key, status_code=201, response=read, schema=settings.db_schema,
         events=[(settings.topic(RequestSubmitted.TOPIC), str(request_id), envelope)])
     return stored, read
