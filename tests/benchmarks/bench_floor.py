@@ -17,6 +17,7 @@ from aiokafka.admin import NewTopic
 
 sys.path.insert(0, str(Path(__file__).parent))
 from stats import print_row, save, summary_ms  # noqa: E402
+from steady import tail_consumer  # noqa: E402
 
 from taas_contracts.envelope import Envelope  # noqa: E402
 from taas_kit import db, jsonutil, kafka, migrations, outbox  # noqa: E402
@@ -24,13 +25,8 @@ from taas_kit.outbox import OutboxRelay  # noqa: E402
 
 
 async def _consumer(bootstrap: str, topic: str) -> AIOKafkaConsumer:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"bench-{uuid.uuid4().hex[:8]}",
-                                enable_auto_commit=False, auto_offset_reset="latest", fetch_max_wait_ms=5)
-    await consumer.start()
-    while not consumer.assignment():
-        await consumer.getmany(timeout_ms=50)
-    await consumer.seek_to_end()
-    return consumer
+    # A short poll: the floor is the broker's own latency, without the wait of a long poll in flight.
+    return await tail_consumer(bootstrap, topic, fetch_max_wait_ms=5)
 
 
 async def _collect(consumer: AIOKafkaConsumer, n: int, latencies: list[float], timeout: float) -> None:

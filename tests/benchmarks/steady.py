@@ -40,14 +40,14 @@ def start_service(module: str, env_prefix: str, dsn: str, bootstrap: str, schema
     return spawn_service(module, env, python_args=tuple(wrap), stdout=out, stderr=subprocess.STDOUT)
 
 
-async def tail_consumer(bootstrap: str, *topics: str) -> AIOKafkaConsumer:
+async def tail_consumer(bootstrap: str, *topics: str, fetch_max_wait_ms: int = 500) -> AIOKafkaConsumer:
     """A consumer of `topics` in a group of its own, positioned at their ends."""
     # A long poll spares the machine the CPU of hundreds of empty fetches a second. The broker answers as soon as a
     # record lands; but aiokafka sends no fetch while one is in flight, and a partition just read is not in the one
     # in flight, so its next record waits for a record on another partition (a few ms at these rates, up to the
     # whole wait when the others are quiet). The services' consumers see the same (see docs/kit.md).
     consumer = AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap, group_id=f"bench-{uuid.uuid4().hex[:8]}",
-                                enable_auto_commit=False, auto_offset_reset="latest", fetch_max_wait_ms=500)
+                                enable_auto_commit=False, auto_offset_reset="latest", fetch_max_wait_ms=fetch_max_wait_ms)
     await consumer.start()
     while not consumer.assignment():
         await consumer.getmany(timeout_ms=50)

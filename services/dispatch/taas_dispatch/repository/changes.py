@@ -36,8 +36,6 @@ REQUEST_COLUMNS = ("status", "round_number", "round", "window_start", "window_en
                    "unfilled_at", "request_id")
 
 
-
-
 def _numbered(template: str) -> Callable[[int], tuple[str, int]]:
     """A part whose `${}` placeholders are numbered from a given first parameter: (its SQL, how many)."""
     count = template.count("${}")
@@ -71,7 +69,7 @@ async def write(conn: asyncpg.Connection, schema: str, records: list[dict[str, A
                 events: list[tuple[str, str, dict[str, Any]]], request: dict[str, Any] | None,
                 offers: list[tuple[Offer, int, int]] = ()) -> None:
     """Store new offers (offer, round, rank), log records, events (topic, key, envelope), the request in one go."""
-    if not (offers or records or events or request):
+    if not (offers or records or events or request is not None):
         return
     args: list = []
     if offers:
@@ -82,7 +80,7 @@ async def write(conn: asyncpg.Connection, schema: str, records: list[dict[str, A
                            r["detail"], r["at"]) for r in records])
     if events:
         args += outbox.arguments(events)
-    if request:
+    if request is not None:
         args += [request[c] for c in REQUEST_COLUMNS]
     if events:
         args.append(outbox.channel(schema))
