@@ -95,13 +95,11 @@ def create_front(settings: FrontSettings) -> web.Application:
 
 
 # The row under the event's key drops a redelivery by itself (as dispatch's intake does), so the event is added only
-# when the row is new. That condition is why this is not `outbox.insert_sql`: its INSERT takes its rows from arrays
-# of parameters, not from the CTE; these are the same columns for one row.
-_HANDLE = """WITH result AS (
+# when the row is new.
+_HANDLE = f"""WITH result AS (
     INSERT INTO results (thing_id, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING thing_id),
-added AS (
-    INSERT INTO outbox (event_id, topic, key, type, envelope) SELECT $3, $4, thing_id, $5, $6 FROM result)
-SELECT pg_notify($7, '') FROM result"""
+added AS ({outbox.insert_sql(3, when="EXISTS (SELECT FROM result)")})
+SELECT pg_notify($8, '') FROM result"""
 
 
 def make_handler(settings: WorkerSettings):
@@ -112,8 +110,7 @@ def make_handler(settings: WorkerSettings):
         key = envelope.subject
         out = Envelope(type=THING_HANDLED, source="/bench/skeleton/worker", subject=key, tenant=envelope.tenant,
                        correlationid=key, causationid=envelope.id, data={"thing_id": key})
-        await conn.execute(_HANDLE, key, envelope.id, out.id, topic, out.type,
-                           out.model_dump(mode="json", exclude_none=True), channel)
+        await conn.execute(_HANDLE, key, envelope.id, *outbox.arguments([(topic, key, out)]), channel)
     return handle
 
 
