@@ -74,3 +74,23 @@ async def test_the_dashboard_page_is_public_and_its_data_calls_need_an_ops_token
     assert (await client.get("/v1/unfilled", headers=harness.token("provider", "p-x"))).status == 403
     unfilled = await client.get("/v1/unfilled", headers=harness.token("ops"))
     assert unfilled.status == 200 and isinstance(await unfilled.json(), list)
+
+
+async def test_a_missed_acknowledgement_matches_again_at_once_in_a_new_round(make_settings, serve, harness):
+    """The backup who became available while the on-call provider was silent is offered the work at once."""
+    settings = make_settings(offer_policy={"critical": {"acknowledge_window_seconds": 3}})
+    on_call, backup = harness.uid("p"), harness.uid("p")
+    async with serve(settings):
+        await harness.send(harness.snapshot(on_call, on_call=True))
+        await harness.providers_loaded(1)
+        request_id = harness.uid("r")
+        await harness.send(harness.submitted(request_id, harness.uid("a"), severity=Severity.CRITICAL))
+        await harness.wait_for(lambda: harness.pool.fetchval(
+            "SELECT 1 FROM assignments WHERE request_id = $1 AND provider_id = $2", request_id, on_call))
+        await harness.send(harness.snapshot(backup))  # after round 1, so only a new round can find them
+        await harness.providers_loaded(2)
+        offer = await harness.pending_offer(request_id, timeout=15)
+        assert offer["provider_id"] == backup and offer["round_number"] == 2
+        steps = await harness.pool.fetch(
+            "SELECT step, summary FROM dispatch_log WHERE request_id = $1 ORDER BY id", request_id)
+        assert not [s for s in steps if s["summary"].startswith("unfilled")], steps

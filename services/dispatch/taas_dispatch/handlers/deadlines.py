@@ -63,6 +63,10 @@ async def _acknowledgement_missed(conn: asyncpg.Connection, deps: Deps, state: s
     rnd = state.round
     if rnd is not None and rnd.status is RoundStatus.AWAITING_ACKNOWLEDGEMENT \
             and rnd.assigned_provider_id == released.provider_id:
-        await apply_step(conn, deps, state, rnd.on_acknowledgement_missed(released.provider_id, now), fx, now)
-    else:
-        await start_round(conn, deps, state, fx, now)
+        step = rnd.on_acknowledgement_missed(released.provider_id, now)
+        if step.round.status is not RoundStatus.UNFILLED:
+            await apply_step(conn, deps, state, step, fx, now)
+            return
+    # A release re-dispatches: when this round has nobody left, the pool as it is now gets a new round (the
+    # provider who stayed silent is excluded as tried), rather than waiting for some snapshot to change.
+    await start_round(conn, deps, state, fx, now)
