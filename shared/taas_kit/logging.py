@@ -8,10 +8,21 @@ from collections.abc import Callable
 import structlog
 
 
+# aiokafka logs these at ERROR although it retries them itself; at start-up (a coordinator not elected yet, a broker
+# still booting) they are expected, so they are warnings: an ERROR line means something needs a person.
+RETRIED_BY_AIOKAFKA = (
+    "Group Coordinator Request failed",
+    "Unable connect to",
+    "Unable to update metadata",
+    "Heartbeat send request failed",
+    "OffsetCommit failed before join",
+)
+
+
 def configure_logging(level: str = "INFO", json: bool | None = None) -> None:
-    """Configure structlog and the stdlib root logger once per process."""
+    """Configure structlog and route the standard library's records (aiokafka, asyncio) through the same renderer."""
     use_json = (not sys.stderr.isatty()) if json is None else json
-    shared = [
+    shared: list = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
@@ -23,12 +34,33 @@ def configure_logging(level: str = "INFO", json: bool | None = None) -> None:
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
         cache_logger_on_first_use=True,
     )
-    logging.basicConfig(level=level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name, structlog.processors.format_exc_info],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+    ))
+    # With the broker gone, aiokafka retries every 100 ms and logs each failure (≈ 110 lines a second).
+    handler.addFilter(RepeatFilter(60.0, only="aiokafka"))
+    handler.addFilter(DemoteFilter(RETRIED_BY_AIOKAFKA, only="aiokafka"))
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(level.upper())
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
-    for handler in logging.getLogger().handlers:  # a logger's own filters would miss its children's records
-        if not any(isinstance(f, RepeatFilter) for f in handler.filters):
-            # With the broker gone, aiokafka retries every 100 ms and logs each failure (≈ 110 lines a second).
-            handler.addFilter(RepeatFilter(60.0, only="aiokafka"))
+
+
+class DemoteFilter(logging.Filter):
+    """Lower ERROR records whose message template starts with one of `templates` to WARNING."""
+
+    def __init__(self, templates: tuple[str, ...], only: str = "") -> None:
+        super().__init__()
+        self.templates, self.only = templates, only
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Always emit; demote the known retried failures."""
+        if record.levelno >= logging.ERROR and record.name.startswith(self.only) \
+                and str(record.msg).startswith(self.templates):
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
 
 
 class RepeatFilter(logging.Filter):

@@ -4,17 +4,21 @@ import asyncio
 import time
 from pathlib import Path
 
+import aiohttp
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from pydantic import BaseModel, ConfigDict, Field
 
 from taas_contracts.topics import AUTH_REVOCATIONS
 from taas_kit import auth
+from taas_kit.http import middlewares, sse
 from taas_kit.http.app import create_service_app
 from taas_kit.http.problems import not_found
 from taas_kit.http.routing import Api, Call
 from taas_kit.revocations import publish_revocation
 from taas_kit.settings import ServiceSettings
+from taas_kit.testing import eventually, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -46,6 +50,21 @@ async def read_thing(call: Call) -> ThingRead:
     if call.path["id"] != "t1" or not call.principal.owns("agency-a"):
         raise not_found("thing")
     return ThingRead(id="t1", name="x", owner="agency-a")
+
+
+STREAM_ENDED: list[str] = []
+
+
+@api.route("GET", "/v1/things/stream", summary="Live things", roles={auth.ApiRole.OPS})
+async def stream_things(call: Call):
+    async def next_frame() -> bytes:
+        await asyncio.sleep(0.01)
+        return sse.frame(1, "thing", {"name": "x" * 4096})
+
+    try:
+        return await sse.serve(call.request, next_frame, keepalive_seconds=1.0)
+    finally:
+        STREAM_ENDED.append(call.principal.subject)
 
 
 @pytest.fixture
@@ -138,3 +157,35 @@ async def test_revoked_token_is_refused_by_the_service_within_seconds(client):
         status = (await client.get("/v1/things/t1", headers=headers)).status
         await asyncio.sleep(0.1)
     assert status == 401
+
+
+async def test_a_stream_client_that_leaves_ends_the_stream_quietly(pg_dsn, schema, kafka_bootstrap, topic_prefix,
+                                                                  monkeypatch):
+    errors: list[str] = []
+
+    class Recorder:
+        def __getattr__(self, level):
+            return lambda event, **kw: errors.append(f"{level}: {event}") if level in ("error", "exception") else None
+
+    monkeypatch.setattr(middlewares, "log", Recorder())
+    settings = ServiceSettings(database_url=pg_dsn, db_schema=schema, kafka_bootstrap_servers=kafka_bootstrap,
+                               topic_prefix=topic_prefix)
+    # Served as in production (aiohttp's test server cancels handlers on disconnect, which hides the fault).
+    runner = web.AppRunner(create_service_app(settings, api, migrations_dir=Path("/nonexistent")))
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    token = auth.issue(settings.auth_secret, "ops", subject="leaver", ttl_seconds=60)
+    try:
+        async with aiohttp.ClientSession() as http:
+            resp = await http.get(f"http://127.0.0.1:{port}/v1/things/stream",
+                                  headers={"Authorization": f"Bearer {token}"})
+            assert resp.status == 200 and resp.content_type == "text/event-stream"
+            assert (await resp.content.readline()).startswith(b"retry: ")
+            resp.close()  # the tab is closed while the server keeps writing
+        async def ended() -> bool:
+            return "leaver" in STREAM_ENDED
+        await eventually(ended, 10, what="the stream's end")
+        assert errors == []
+    finally:
+        await runner.cleanup()

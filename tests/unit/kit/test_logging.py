@@ -1,8 +1,9 @@
 """The repeat filter that keeps a client library's retry noise to one line a minute."""
 
+import json
 import logging
 
-from taas_kit.logging import RepeatFilter
+from taas_kit.logging import RepeatFilter, configure_logging
 
 
 def _record(msg: str, *args) -> logging.LogRecord:
@@ -31,3 +32,19 @@ def test_other_loggers_pass_untouched():
     other = logging.LogRecord("taas.consumer", logging.WARNING, __file__, 1, "same", (), None)
     assert all(f.filter(other) for _ in range(3))
     assert f.filter(_record("x")) and not f.filter(_record("x"))
+
+
+def test_standard_library_records_are_rendered_as_json_with_level_and_logger(capsys):
+    root = logging.getLogger()
+    kept = root.handlers[:], root.level
+    try:
+        configure_logging("INFO", json=True)
+        logging.getLogger("aiokafka.consumer.group_coordinator").error(
+            "Group Coordinator Request failed: %s", "[Error 15] CoordinatorNotAvailableError")
+        logging.getLogger("asyncio").error("Task exception was never retrieved")
+    finally:
+        root.handlers, root.level = kept
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert lines[0]["level"] == "warning" and lines[0]["logger"] == "aiokafka.consumer.group_coordinator"
+    assert lines[0]["event"] == "Group Coordinator Request failed: [Error 15] CoordinatorNotAvailableError"
+    assert lines[1]["level"] == "error" and lines[1]["logger"] == "asyncio" and "timestamp" in lines[1]

@@ -1,6 +1,5 @@
 """Routes for ops: manual assignment, the dispatch log (paged and live), unfilled requests."""
 
-import asyncio
 from functools import cache
 from pathlib import Path
 
@@ -22,9 +21,9 @@ from taas_dispatch.keys import FEED
 from taas_dispatch.logfeed import record_dict
 from taas_dispatch.repository import log as log_repo
 from taas_dispatch.repository import requests as request_repo
-from taas_kit import jsonutil
 from taas_kit.auth import ApiRole
 from taas_kit.http.app import POOL
+from taas_kit.http import sse
 from taas_kit.http.routing import Call
 
 OPS = {ApiRole.OPS}
@@ -70,37 +69,25 @@ async def dispatch_log(call: Call) -> LogPage:
            "Last-Event-ID)", roles=OPS, query=StreamQuery, tags=("ops",))
 async def dispatch_log_stream(call: Call) -> web.StreamResponse:
     q, request = call.query, call.request
-    resp = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache",
-                                       "X-Accel-Buffering": "no"})
-    await resp.prepare(request)
 
     def wanted(record: dict) -> bool:
         return (q.request_id is None or record["request_id"] == q.request_id) and (
             q.agency_id is None or record["agency_id"] == q.agency_id)
 
-    async def send(record: dict) -> None:
-        await resp.write(f"id: {record['id']}\nevent: dispatch-log\ndata: ".encode()
-                         + jsonutil.dumps(record) + b"\n\n")
+    def framed(record: dict) -> bytes:
+        return sse.frame(record["id"], "dispatch-log", record) if wanted(record) else b""
 
-    feed = request.app[FEED]
-    with feed.subscribe() as queue:
+    with request.app[FEED].subscribe() as queue:
+        backlog = b""
         last = request.headers.get("Last-Event-ID", "")
         if last.isdigit():
             async with request.app[POOL].acquire() as conn:
-                backlog = await log_repo.after(conn, int(last), 1000)
-            for row in backlog:
-                record = record_dict(row)
-                if wanted(record):
-                    await send(record)
-        await resp.write(b": connected\n\n")
-        while True:
-            try:
-                record = await asyncio.wait_for(queue.get(), HEARTBEAT_SECONDS)
-            except asyncio.TimeoutError:
-                await resp.write(b": keep-alive\n\n")
-                continue
-            if wanted(record):
-                await send(record)
+                backlog = b"".join(framed(record_dict(row)) for row in await log_repo.after(conn, int(last), 1000))
+
+        async def next_frame() -> bytes:
+            return framed(await queue.get())
+
+        return await sse.serve(request, next_frame, HEARTBEAT_SECONDS, backlog)
 
 
 @api.route("GET", "/v1/unfilled", summary="Requests nobody could take, oldest first", roles=OPS,
