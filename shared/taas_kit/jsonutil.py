@@ -1,5 +1,6 @@
 """Fast JSON (orjson) with the conversions the project needs."""
 
+from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -15,6 +16,13 @@ def dumps_str(value: Any) -> str:
     return dumps(value).decode()
 
 
+def plain_decimal(value: Decimal) -> str:
+    """A decimal as people and billing systems read it (`60`, `7140`, `1.50`), never in exponent form (`6E+1`)."""
+    if not value.is_finite():
+        raise ValueError(f"not a finite decimal: {value}")
+    return format(value, "f")
+
+
 def loads(data: bytes | str) -> Any:
     """Parse JSON."""
     return orjson.loads(data)
@@ -25,8 +33,6 @@ def _default(value: Any) -> Any:
         return value.model_dump(mode="json")
     if isinstance(value, (set, frozenset)):
         return sorted(value)
-    from decimal import Decimal
-
     if isinstance(value, Decimal):
-        return str(value)
+        return plain_decimal(value)
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")

@@ -19,6 +19,7 @@ from taas_billing.settings import BillingSettings
 from taas_contracts.envelope import Envelope
 from taas_contracts.events.billing import BudgetAlertRaised, UsageRecorded
 from taas_kit import outbox
+from taas_kit.jsonutil import plain_decimal
 from taas_kit.logging import get_logger
 
 log = get_logger("taas.billing")
@@ -79,7 +80,7 @@ def _usage_event(settings: BillingSettings, work: Billable, row: dict[str, Any],
         usage_id=row["usage_id"], agency_id=work.agency_id, assignment_id=work.assignment_id,
         request_id=work.request_id, provider_id=work.provider_id, lending_jurisdiction_id=work.lending_jurisdiction_id,
         segment_start=row["segment_start"], segment_end=row["segment_end"], minutes=whole_minutes(billed),
-        rate_cents=row["rate_cents"], multiplier=str(row["multiplier"]), amount_cents=row["amount_cents"],
+        rate_cents=row["rate_cents"], multiplier=plain_decimal(row["multiplier"]), amount_cents=row["amount_cents"],
         fee_cents=row["fee_cents"], currency=settings.currency,
     )
     envelope = usage_envelope(usage, time=work.at, correlationid=work.request_id, causationid=work.source_event_id)

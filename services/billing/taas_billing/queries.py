@@ -21,6 +21,7 @@ from taas_billing.api.models import (
 from taas_billing.domain.statement import LineAmounts, LineType, budget_status, totals
 from taas_billing.events import whole_minutes
 from taas_billing.repository import agencies, ledger, reads, rules
+from taas_kit.jsonutil import plain_decimal
 
 
 class BadCursor(ValueError):
@@ -31,7 +32,7 @@ def rules_read(row: asyncpg.Record) -> RateRulesRead:
     """API form of a rate rules version."""
     return RateRulesRead(
         version=row["version"], callout_minimum_minutes=row["callout_minimum_minutes"],
-        critical_multiplier=str(row["critical_multiplier"]), after_hours_multiplier=str(row["after_hours_multiplier"]),
+        critical_multiplier=plain_decimal(row["critical_multiplier"]), after_hours_multiplier=plain_decimal(row["after_hours_multiplier"]),
         stack_multipliers=row["stack_multipliers"], pool_fee_bps=row["pool_fee_bps"], changed_by=row["changed_by"],
         created_at=row["created_at"],
     )
@@ -75,7 +76,7 @@ def decode_cursor(cursor: str | None) -> int:
 
 
 def _billed_seconds(microseconds: int) -> str:
-    return str(Decimal(microseconds).scaleb(-6).normalize()) if microseconds else "0"
+    return plain_decimal(Decimal(microseconds).scaleb(-6).normalize())
 
 
 def usage_read(row: asyncpg.Record) -> UsageRead:
@@ -87,7 +88,7 @@ def usage_read(row: asyncpg.Record) -> UsageRead:
         segment_start=row["segment_start"], segment_end=row["segment_end"],
         billed_seconds=_billed_seconds(row["billed_microseconds"]),
         minutes=whole_minutes(timedelta(microseconds=row["billed_microseconds"])), rate_cents=row["rate_cents"],
-        multiplier=str(row["multiplier"]), amount_cents=row["amount_cents"], fee_cents=row["fee_cents"],
+        multiplier=plain_decimal(row["multiplier"]), amount_cents=row["amount_cents"], fee_cents=row["fee_cents"],
         source_event_id=row["source_event_id"], rate_rules_version=row["rate_rules_version"],
     )
 
@@ -111,7 +112,7 @@ def _line(row: asyncpg.Record, line_type: LineType) -> StatementLineRead:
         request_id=row["request_id"], provider_id=row["provider_id"], counterparty=counterparty, kind=row["kind"],
         segment_start=row["segment_start"], segment_end=row["segment_end"],
         minutes=whole_minutes(timedelta(microseconds=row["billed_microseconds"])), rate_cents=row["rate_cents"],
-        multiplier=str(row["multiplier"]), amount_cents=amounts.amount_cents, fee_cents=amounts.fee_cents,
+        multiplier=plain_decimal(row["multiplier"]), amount_cents=amounts.amount_cents, fee_cents=amounts.fee_cents,
         net_cents=amounts.net_cents,
     )
 
@@ -137,7 +138,7 @@ async def statement(conn: asyncpg.Connection, agency_id: str, period: str, curre
         budget=BudgetRead(
             state=status.state.value, cap_cents=status.cap_cents, spent_cents=status.spent_cents,
             remaining_cents=status.remaining_cents,
-            percent_used=str(status.percent_used) if status.percent_used is not None else None,
+            percent_used=format(status.percent_used, "f") if status.percent_used is not None else None,
             alerts=[BudgetAlertRead(threshold_percent=a["threshold_percent"], total_cents=a["total_cents"],
                                     raised_at=a["raised_at"]) for a in alerts],
         ),

@@ -107,6 +107,7 @@ async def test_usage_filters_pages_and_tenancy(harness, client):
             break
     assert sorted(u["assignment_id"] for u in seen) == sorted(w.assignment_id for w in works)
     assert all(u["period"] == "2027-06" and u["amount_cents"] == 24_000 for u in seen)
+    assert {u["billed_seconds"] for u in seen} == {"7200"}  # the call-out minimum, plain text: never "7.2E+3"
 
     mine = await (await client.get("/v1/usage?limit=500", headers=h.token("agency", agency))).json()
     assert {u["agency_id"] for u in mine["items"]} == {agency} and len(mine["items"]) == 4
