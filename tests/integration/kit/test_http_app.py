@@ -124,6 +124,8 @@ async def test_bad_bodies_get_field_level_problems(client):
     h = _bearer(client.settings)
     malformed = await client.post("/v1/things", data=b"{oops", headers={**h, "Content-Type": "application/json"})
     assert malformed.status == 400 and (await malformed.json())["code"] == "malformed_json"
+    empty = await client.post("/v1/things", headers=h)
+    assert empty.status == 422 and {e["field"] for e in (await empty.json())["errors"]} == {"name", "size"}
     invalid = await client.post("/v1/things", json={"name": "", "size": 0, "colour": "red"}, headers=h)
     body = await invalid.json()
     assert invalid.status == 422

@@ -45,11 +45,14 @@ async def test_every_endpoint_answers_a_foreign_id_as_an_unknown_id(svc, inciden
 
 async def test_unknown_and_invalid_fields_are_reported_one_by_one_and_nothing_is_stored(svc, incident_body):
     _, headers = await svc.new_agency()
-    body = incident_body(severity="apocalyptic", max_hourly_rate_cents=-5, surprise=True, onsite=True)
+    body = incident_body(severity="apocalyptic", max_hourly_rate_cents=-5, surprise=True, required_skills=["a", "a"],
+                         onsite=True)
     resp = await svc.submit(headers, body)
     assert resp.status == 422 and resp.content_type == "application/problem+json"
-    fields = sorted(e["field"] for e in (await resp.json())["errors"])
-    assert fields == ["max_hourly_rate_cents", "severity", "surprise"]
+    errors = {e["field"]: e for e in (await resp.json())["errors"]}
+    assert sorted(errors) == ["location", "max_hourly_rate_cents", "required_skills", "severity", "surprise"]
+    assert errors["required_skills"]["message"] == "required_skills lists 'a' more than once"
+    assert errors["required_skills"]["type"] == "duplicate"
     # Types right but rules broken: onsite without a location, a vacancy starting yesterday, a repeated skill.
     resp = await svc.submit(headers, incident_body(onsite=True, required_skills=["a", "a"]))
     assert resp.status == 422

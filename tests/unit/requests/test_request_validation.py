@@ -55,7 +55,7 @@ def test_duplicates_are_named_once_each() -> None:
     problems = duplicate_problems("skills", ["gis", "forensics", "gis", "gis", "cloud", "forensics"])
     assert fields(problems) == ["skills"]
     assert problems[0].code == "duplicate"
-    assert "gis, forensics" in problems[0].message
+    assert "'gis', 'forensics'" in problems[0].message
     assert duplicate_problems("skills", ["gis", "forensics"]) == []
 
 

@@ -5,7 +5,10 @@ import uuid
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, StringConstraints, ValidationInfo
+from pydantic_core import PydanticCustomError
+
+from taas_requests.domain.validation import duplicate_problems
 
 AGENCY_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
 _AGENCY_ID = re.compile(AGENCY_ID_PATTERN)
@@ -49,3 +52,14 @@ def parse_uuid(value: str) -> uuid.UUID | None:
         return uuid.UUID(value)
     except (ValueError, TypeError):
         return None
+
+
+def _each_once(items: list, info: ValidationInfo) -> list:
+    # A field-level check, so a repeated item is reported together with every type error of the body.
+    found = duplicate_problems(info.field_name or "list", [str(getattr(i, "value", i)) for i in items])
+    if found:
+        raise PydanticCustomError(found[0].code, "{message}", {"message": found[0].message})
+    return items
+
+
+EachOnce = AfterValidator(_each_once)

@@ -1,13 +1,16 @@
 """API models of coverage requests: the incident / vacancy union, reads, lists, cancels, timelines."""
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel, ValidationError
+from pydantic_core import PydanticCustomError
+from pydantic_core.core_schema import ErrorType
 
 from taas_contracts.catalog import Clearance, RequestKind, RequestStatus, Role, Severity
 from taas_contracts.events.requests import Location
-from taas_requests.api.fields import Tag, Text
+from taas_requests.api.fields import EachOnce, Tag, Text
+from taas_requests.domain import validation
 
 _IN = ConfigDict(extra="forbid")
 RATE_CAP_CENTS = 10_000_000
@@ -19,9 +22,9 @@ class _Constraints(BaseModel):
     model_config = _IN
 
     role: Role = Field(description="The role needed.")
-    required_skills: list[Tag] = Field(default_factory=list, max_length=30, description="Skills wanted (scored).")
-    certifications: list[Tag] = Field(default_factory=list, max_length=20, description="Certifications required.")
-    clearances: list[Clearance] = Field(default_factory=list, max_length=4, description="Clearances required.")
+    required_skills: Annotated[list[Tag], EachOnce] = Field(default_factory=list, max_length=30, description="Skills wanted (scored).")
+    certifications: Annotated[list[Tag], EachOnce] = Field(default_factory=list, max_length=20, description="Certifications required.")
+    clearances: Annotated[list[Clearance], EachOnce] = Field(default_factory=list, max_length=4, description="Clearances required.")
     onsite: bool = Field(False, description="True when the work must be done on site.")
     location: Location | None = Field(None, description="Where, required when onsite.")
     max_hourly_rate_cents: int = Field(gt=0, le=RATE_CAP_CENTS, description="Highest hourly rate accepted, in cents.")
@@ -47,6 +50,7 @@ class VacancyCreate(_Constraints):
 
 RequestBody = Annotated[IncidentCreate | VacancyCreate, Field(discriminator="kind")]
 _TAGS = {k.value for k in RequestKind}
+_PYDANTIC_TYPES = set(get_args(ErrorType))
 
 
 class RequestCreate(RootModel[RequestBody]):
@@ -58,7 +62,14 @@ class RequestCreate(RootModel[RequestBody]):
         try:
             return super().model_validate(obj, **kwargs)
         except ValidationError as exc:
-            raise ValidationError.from_exception_data(exc.title, [_untagged(e) for e in exc.errors()]) from None
+            # The rules that need nothing but the body are reported beside the type errors, not one answer later.
+            rules = validation.onsite_location_problems(obj.get("onsite") is True, obj.get("location")) \
+                if isinstance(obj, dict) else []
+            errors = [_untagged(e) for e in exc.errors()]
+            taken = {e["loc"][0] for e in errors if e["loc"]}
+            errors += [{"type": PydanticCustomError(p.code, "{message}", {"message": p.message}), "loc": (p.field,),
+                        "input": obj} for p in rules if p.field not in taken]
+            raise ValidationError.from_exception_data(exc.title, errors) from None
 
 
 def _untagged(error: dict[str, Any]) -> dict[str, Any]:
@@ -67,6 +78,9 @@ def _untagged(error: dict[str, Any]) -> dict[str, Any]:
         loc = ("kind",)
     elif loc and loc[0] in _TAGS:
         loc = loc[1:]
+    if error["type"] not in _PYDANTIC_TYPES:  # our own codes (e.g. `duplicate`) travel as custom errors
+        return {"type": PydanticCustomError(error["type"], "{message}", {"message": error["msg"]}), "loc": loc,
+                "input": error.get("input")}
     detail = {"type": error["type"], "loc": loc, "input": error.get("input")}
     if "ctx" in error:
         detail["ctx"] = error["ctx"]

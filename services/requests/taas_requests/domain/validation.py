@@ -74,7 +74,7 @@ def duplicate_problems(field: str, items: Iterable[str]) -> list[Problem]:
             repeated.append(item)
         seen.add(item)
     if repeated:
-        return [Problem(field, "duplicate", f"{field} lists {', '.join(repeated)} more than once")]
+        return [Problem(field, "duplicate", f"{field} lists {', '.join(repr(r) for r in repeated)} more than once")]
     return []
 
 

@@ -44,9 +44,6 @@ class Submitted:
 
 
 def _cross_field_problems(body: IncidentCreate | VacancyCreate, tz: ZoneInfo, now: datetime) -> list[FieldProblem]:
-    common = [*validation.duplicate_problems("required_skills", body.required_skills),
-              *validation.duplicate_problems("certifications", body.certifications),
-              *validation.duplicate_problems("clearances", [c.value for c in body.clearances])]
     if isinstance(body, IncidentCreate):
         found = validation.incident_problems(onsite=body.onsite, location=body.location,
                                              max_hourly_rate_cents=body.max_hourly_rate_cents,
@@ -55,7 +52,7 @@ def _cross_field_problems(body: IncidentCreate | VacancyCreate, tz: ZoneInfo, no
         found = validation.vacancy_problems(start_date=body.start_date, today=validation.agency_today(now, tz),
                                             hours_per_week=body.hours_per_week, weeks=body.weeks, onsite=body.onsite,
                                             location=body.location, max_hourly_rate_cents=body.max_hourly_rate_cents)
-    return [FieldProblem(p.field, p.code, p.message) for p in [*found, *common]]
+    return [FieldProblem(p.field, p.code, p.message) for p in found]
 
 
 async def submit_request(pool: asyncpg.Pool, settings: RequestsSettings, agency_id: str, key: str, raw_body: bytes,
