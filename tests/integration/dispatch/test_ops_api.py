@@ -69,7 +69,7 @@ async def test_the_dashboard_page_is_public_and_its_data_calls_need_an_ops_token
     page = await client.get("/dashboard")
     assert page.status == 200 and page.headers["Content-Type"].startswith("text/html")
     text = await page.text()
-    assert "/v1/dispatch-log/stream" in text and "/v1/unfilled" in text
+    assert "/v1/dispatch-log/stream" in text and "/v1/board" in text
     assert (await client.get("/v1/unfilled")).status == 401
     assert (await client.get("/v1/unfilled", headers=harness.token("provider", "p-x"))).status == 403
     unfilled = await client.get("/v1/unfilled", headers=harness.token("ops"))
