@@ -46,6 +46,8 @@ async def test_offer_accept_start_log_complete_emits_every_event_in_seq_order(cl
     # A one-minute entry that ended before "now": start the clock back so it is in the past.
     await harness.pool.execute("UPDATE assignments SET started_at = $2 WHERE assignment_id = $1", assignment_id,
                                started - timedelta(hours=2))
+    unlogged = await client.post(f"{base}/complete", headers=h)  # nothing logged yet: it would bill nothing
+    assert unlogged.status == 409 and (await unlogged.json())["code"] == "no_time_logged"
     logged = await client.post(f"{base}/time-entries", headers=h, json={
         "started_at": (t - timedelta(minutes=90)).isoformat(), "minutes": 45, "note": "triage"})
     assert logged.status == 201, await logged.text()

@@ -12,6 +12,7 @@ from taas_dispatch.domain.assignments import (
     AssignmentStatus,
     AssignmentTransitionError,
     InvalidTimeEntry,
+    NoTimeLogged,
     ReleaseCause,
     TimeEntry,
 )
@@ -39,7 +40,7 @@ STATES: dict[str, Callable[[], Assignment]] = {
     "assigned_on_call": assigned_on_call,
     "acknowledged": lambda: assigned_on_call().acknowledge(at(1)),
     "started": lambda: assigned().start(STARTED_AT),
-    "completed": lambda: assigned().start(STARTED_AT).complete(LATER),
+    "completed": lambda: assigned().start(STARTED_AT).complete(LATER, confirm_no_time=True),
     "released": lambda: assigned().release(at(1), ReleaseCause.OPS, "manual reassign"),
 }
 
@@ -52,7 +53,7 @@ OPERATIONS: dict[str, Callable[[Assignment, datetime], Assignment]] = {
     "acknowledge": lambda a, now: a.acknowledge(now),
     "start": lambda a, now: a.start(now),
     "log_time": log_half_an_hour,
-    "complete": lambda a, now: a.complete(now),
+    "complete": lambda a, now: a.complete(now, confirm_no_time=True),
     "release_by_provider": lambda a, now: a.release(now, ReleaseCause.PROVIDER, "sick"),
     "release_by_agency": lambda a, now: a.release(now, ReleaseCause.AGENCY_CANCELLATION, "resolved"),
     "release_by_ops": lambda a, now: a.release(now, ReleaseCause.OPS, "override"),
@@ -123,8 +124,16 @@ def test_a_release_records_who_and_why(cause):
 
 
 def test_the_lifecycle_records_its_instants():
-    done = assigned_on_call().acknowledge(at(1)).start(at(3)).complete(LATER)
+    done = assigned_on_call().acknowledge(at(1)).start(at(3)).complete(LATER, confirm_no_time=True)
     assert (done.acknowledged_at, done.started_at, done.ended_at) == (at(1), at(3), LATER)
+
+
+def test_completing_with_no_time_logged_needs_the_providers_confirmation():
+    with pytest.raises(NoTimeLogged, match="no time logged"):
+        assigned().start(STARTED_AT).complete(LATER)
+    assert assigned().start(STARTED_AT).complete(LATER, confirm_no_time=True).status is AssignmentStatus.COMPLETED
+    logged = log_half_an_hour(assigned().start(STARTED_AT), LATER)
+    assert logged.complete(LATER).status is AssignmentStatus.COMPLETED
 
 
 def started() -> Assignment:

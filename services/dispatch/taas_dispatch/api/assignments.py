@@ -1,7 +1,14 @@
 """Routes: the assignment lifecycle (provider) and the list of assignments (provider own, ops all)."""
 
 from taas_dispatch.api.common import api, deps_of, now, provider_of, transaction
-from taas_dispatch.api.models import AssignmentQuery, AssignmentRead, ReleaseCreate, TimeEntryCreate, TimeEntryRead
+from taas_dispatch.api.models import (
+    AssignmentQuery,
+    AssignmentRead,
+    CompleteCreate,
+    ReleaseCreate,
+    TimeEntryCreate,
+    TimeEntryRead,
+)
 from taas_dispatch.handlers import lifecycle
 from taas_dispatch.repository import assignments as assignment_repo
 from taas_kit.auth import ApiRole
@@ -67,11 +74,13 @@ async def log_time(call: Call) -> AssignmentRead:
     return await _read(call, call.path["assignment_id"])
 
 
-@api.route("POST", "/v1/assignments/{assignment_id}/complete", summary="Complete the work", roles=PROVIDER,
-           response=AssignmentRead, tags=("assignments",), extra_responses=_ERRORS)
+@api.route("POST", "/v1/assignments/{assignment_id}/complete", summary="Complete the work (409 with no time logged "
+           "unless confirmed)", roles=PROVIDER, body=CompleteCreate, response=AssignmentRead, tags=("assignments",),
+           extra_responses=_ERRORS)
 async def complete(call: Call) -> AssignmentRead:
     async with transaction(call) as conn:
-        await lifecycle.complete(conn, deps_of(call), call.path["assignment_id"], provider_of(call), now())
+        await lifecycle.complete(conn, deps_of(call), call.path["assignment_id"], provider_of(call), now(),
+                                 call.body.no_time_logged)
     return await _read(call, call.path["assignment_id"])
 
 

@@ -104,6 +104,12 @@ class TimeEntryCreate(_Input):
                                  description="Your id for the entry (a retry with the same id is refused).")
 
 
+class CompleteCreate(_Input):
+    """Finishing an assignment (the body may be left out)."""
+
+    no_time_logged: bool = Field(False, description="True to complete with no time entry, knowing nothing is billed.")
+
+
 class ReleaseCreate(_Input):
     """Giving an assignment back."""
 

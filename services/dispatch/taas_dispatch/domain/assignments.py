@@ -33,6 +33,12 @@ class AssignmentTransitionError(DispatchDomainError):
     code = "assignment_transition_refused"
 
 
+class NoTimeLogged(AssignmentTransitionError):
+    """Completing without a single time entry needs the provider's explicit confirmation."""
+
+    code = "no_time_logged"
+
+
 class AcknowledgementRequired(AssignmentTransitionError):
     """An on-call assignment must be acknowledged before work starts."""
 
@@ -153,9 +159,14 @@ class Assignment:
                 raise InvalidTimeEntry(f"time entry {entry.entry_id} overlaps time entry {other.entry_id}")
         return replace(self, time_entries=(*self.time_entries, entry))
 
-    def complete(self, now: datetime) -> "Assignment":
-        """The provider finished the work."""
+    def complete(self, now: datetime, confirm_no_time: bool = False) -> "Assignment":
+        """The provider finished the work (with no time logged only when they say so: nothing is billed)."""
         self._require_status("complete", AssignmentStatus.STARTED)
+        if not self.time_entries and not confirm_no_time:
+            raise NoTimeLogged(
+                f"assignment {self.assignment_id} has no time logged, so completing it bills nothing: log the work "
+                'first (POST .../time-entries), or complete with {"no_time_logged": true} to confirm'
+            )
         return replace(self, status=AssignmentStatus.COMPLETED, ended_at=now)
 
     def release(self, now: datetime, cause: ReleaseCause, reason: str) -> "Assignment":

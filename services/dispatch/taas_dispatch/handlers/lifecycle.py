@@ -96,10 +96,10 @@ async def log_time(conn: asyncpg.Connection, deps: Deps, assignment_id: str, pro
 
 
 async def complete(conn: asyncpg.Connection, deps: Deps, assignment_id: str, provider_id: str,
-                   now: datetime) -> Assignment:
+                   now: datetime, confirm_no_time: bool = False) -> Assignment:
     """The work is done: the booking is freed and billing gets every time entry."""
     o = await _open(conn, deps, assignment_id, provider_id, now)
-    done = o.assignment.complete(now)
+    done = o.assignment.complete(now, confirm_no_time)
     await assignment_repo.save(conn, done)
     await assignment_repo.unbook(conn, assignment_id)
     o.state.status = "completed"
