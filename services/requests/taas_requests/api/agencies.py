@@ -30,7 +30,7 @@ async def create_agency(call: Call) -> AgencyRead:
     return await agencies.create_agency(call.request.app[POOL], call.request.app[SETTINGS], call.body)
 
 
-@route("GET", "/v1/agencies", summary="List agencies", roles=OPS, query=AgencyQuery, response=list[AgencyRead],
+@route("GET", "/v1/agencies", summary="List agencies, by name then id", roles=OPS, query=AgencyQuery, response=list[AgencyRead],
        tags=TAGS)
 async def list_agencies(call: Call) -> list[AgencyRead]:
     return await agencies.list_agencies(call.request.app[POOL], call.query.active)
