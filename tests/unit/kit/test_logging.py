@@ -3,6 +3,8 @@
 import json
 import logging
 
+import structlog
+
 from taas_kit.logging import RepeatFilter, configure_logging
 
 
@@ -36,7 +38,7 @@ def test_other_loggers_pass_untouched():
 
 def test_standard_library_records_are_rendered_as_json_with_level_and_logger(capsys):
     root = logging.getLogger()
-    kept = root.handlers[:], root.level
+    kept, kept_structlog = (root.handlers[:], root.level), structlog.get_config()
     try:
         configure_logging("INFO", json=True)
         logging.getLogger("aiokafka.consumer.group_coordinator").error(
@@ -44,6 +46,7 @@ def test_standard_library_records_are_rendered_as_json_with_level_and_logger(cap
         logging.getLogger("asyncio").error("Task exception was never retrieved")
     finally:
         root.handlers, root.level = kept
+        structlog.configure(**kept_structlog)
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
     assert lines[0]["level"] == "warning" and lines[0]["logger"] == "aiokafka.consumer.group_coordinator"
     assert lines[0]["event"] == "Group Coordinator Request failed: [Error 15] CoordinatorNotAvailableError"
