@@ -42,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `taas` command."""
     argv = sys.argv[1:] if argv is None else argv
+    # Taken out of the environment so that nothing started from here (services, pytest) inherits a stale start.
+    started_raw = os.environ.pop("TAAS_STARTED_AT", None)
     if argv[:1] == ["test"]:  # everything after `test` goes to pytest untouched (argparse would eat `-q`, `-k`)
         try:
             return _test(argv[1:])
@@ -49,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"taas: {exc}", file=sys.stderr)
             return 1
     args = _parser().parse_args(argv)
+    args.started_raw = started_raw
     try:
         return _run(args)
     except InfraError as exc:
@@ -62,7 +65,8 @@ def _run(args: argparse.Namespace) -> int:
     from taas_cli import infra, stack
 
     if args.command == "up":
-        stack.up(services=not args.infra_only, demo=args.demo)
+        stack.up(services=not args.infra_only, demo=args.demo,
+                 started=stack.started_at(getattr(args, "started_raw", None)))
         return 0
     if args.command == "down":
         stack.down()
