@@ -28,7 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("token")
     log = sub.add_parser("log", help="print the dispatch log (every decision and its reasons)")
     log.add_argument("-f", "--follow", action="store_true", help="keep printing new records")
-    log.add_argument("-n", "--last", type=int, default=20, help="records per partition to start from (default 20)")
+    log.add_argument("-n", "--last", type=int, default=20, metavar="N",
+                     help="print the last N records overall, oldest first (default 20)")
     log.add_argument("--request", help="only this request id")
     sub.add_parser("dlq", help="list dead-lettered messages with their reasons")
     test = sub.add_parser("test", help="run the test suite against real Kafka and PostgreSQL")

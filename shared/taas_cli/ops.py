@@ -18,8 +18,39 @@ async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicParti
     return [TopicPartition(topic, p) for p in sorted(parts)]
 
 
-async def tail_dispatch_log(bootstrap: str, prefix: str, follow: bool, last: int, request: str | None, out=sys.stdout) -> int:
-    """Print the last records of the dispatch log (one line each), then follow new ones if asked."""
+def last_records(records, last: int) -> list:
+    """The `last` newest of `records` from every partition together, oldest first (by timestamp, partition, offset)."""
+    ordered = sorted(records, key=lambda r: (r.timestamp, r.partition, r.offset))
+    return ordered[-last:] if last > 0 else []
+
+
+def _line(record, request: str | None) -> str | None:
+    try:
+        envelope = kafka.decode(record.value)
+    except ValueError:
+        return None
+    data = envelope.data
+    if request and data.get("request_id") != request:
+        return None
+    at = datetime.fromisoformat(str(data.get("at", envelope.time))).strftime("%H:%M:%S.%f")[:-3]
+    provider = f" provider={data['provider_id']}" if data.get("provider_id") else ""
+    return f"{at} {data.get('step', '?'):<9} request={data.get('request_id')}{provider}  {data.get('summary', '')}"
+
+
+async def _read_to(consumer: AIOKafkaConsumer, partitions: list[TopicPartition], ends: dict) -> list:
+    records = []
+    while not all([await consumer.position(tp) >= ends[tp] for tp in partitions]):
+        for batch in (await consumer.getmany(timeout_ms=500)).values():
+            records.extend(batch)
+    return records
+
+
+async def tail_dispatch_log(bootstrap: str, prefix: str, follow: bool, last: int, request: str | None,
+                            out=sys.stdout) -> int:
+    """Print the `last` newest records of the dispatch log overall (one line each), then follow new ones if asked.
+
+    With `request`, the last records of that request: every partition is read from its start to find them.
+    """
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
     await consumer.start()
     shown = 0
@@ -27,27 +58,23 @@ async def tail_dispatch_log(bootstrap: str, prefix: str, follow: bool, last: int
         partitions = await _partitions(consumer, prefix + DISPATCH_LOG.name)
         consumer.assign(partitions)
         ends = await consumer.end_offsets(partitions)
+        starts = await consumer.beginning_offsets(partitions)
         for tp in partitions:
-            consumer.seek(tp, max(0, ends[tp] - last))
-        while True:
+            # The newest `last` overall are among the newest `last` of each partition.
+            consumer.seek(tp, starts[tp] if request else max(starts[tp], ends[tp] - last))
+        read = await _read_to(consumer, partitions, ends)
+        lines = {id(r): _line(r, request) for r in read}
+        for record in last_records([r for r in read if lines[id(r)]], last):
+            print(lines[id(record)], file=out, flush=True)
+            shown += 1
+        while follow:
             batches = await consumer.getmany(timeout_ms=500)
-            records = sorted((r for batch in batches.values() for r in batch), key=lambda r: r.timestamp)
-            for record in records:
-                try:
-                    envelope = kafka.decode(record.value)
-                except ValueError:
-                    continue
-                data = envelope.data
-                if request and data.get("request_id") != request:
-                    continue
-                at = datetime.fromisoformat(str(data.get("at", envelope.time))).strftime("%H:%M:%S.%f")[:-3]
-                provider = f" provider={data['provider_id']}" if data.get("provider_id") else ""
-                print(f"{at} {data.get('step', '?'):<9} request={data.get('request_id')}{provider}  "
-                      f"{data.get('summary', '')}", file=out, flush=True)
-                shown += 1
-            caught_up = all([await consumer.position(tp) >= ends[tp] for tp in partitions])
-            if not follow and caught_up:
-                return shown
+            for record in sorted((r for b in batches.values() for r in b), key=lambda r: r.timestamp):
+                line = _line(record, request)
+                if line:
+                    print(line, file=out, flush=True)
+                    shown += 1
+        return shown
     finally:
         await consumer.stop()
 
