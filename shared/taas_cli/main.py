@@ -24,7 +24,8 @@ def _parser() -> argparse.ArgumentParser:
     issue.add_argument("--role", required=True, choices=["agency", "provider", "ops", "billing"])
     issue.add_argument("--tenant", help="agency or provider id (required for agency and provider)")
     issue.add_argument("--ttl", type=int, default=30 * 86400, help="lifetime in seconds (default 30 days)")
-    revoke = ksub.add_parser("revoke", help="revoke a token (the token itself or its id)")
+    revoke = ksub.add_parser("revoke", help="revoke a token (the token itself, checked first, or its bare id, "
+                                            "recorded unchecked: there is no registry of issued tokens)")
     revoke.add_argument("token")
     log = sub.add_parser("log", help="print the dispatch log (every decision and its reasons)")
     log.add_argument("-f", "--follow", action="store_true", help="keep printing new records")
@@ -88,8 +89,11 @@ def _run(args: argparse.Namespace) -> int:
                 return 2
             print(keys.issue(args.role, args.tenant, args.ttl))
             return 0
-        jti = keys.revoke(args.token, infra.current().bootstrap)
-        print(f"revoked {jti}", file=sys.stderr)
+        try:
+            print(keys.revoke(args.token, infra.current().bootstrap), file=sys.stderr)
+        except keys.RevokeError as exc:
+            print(f"taas: {exc}", file=sys.stderr)
+            return 1
         return 0
     if args.command in ("log", "dlq"):
         from taas_cli import ops
