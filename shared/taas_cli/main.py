@@ -112,20 +112,42 @@ def _run(args: argparse.Namespace) -> int:
     return 2
 
 
-def _infra_env() -> dict[str, str]:
+def _infra_env(started: list[str] | None = None) -> dict[str, str]:
+    """Kafka and PostgreSQL for tests and benchmarks (started if need be); names what it started into `started`."""
     import asyncio
 
-    from taas_cli import infra
+    from taas_cli import infra, stack
+    from taas_deploy import kafka, postgres
     from taas_kit.kafka import ensure_topics
 
+    was_up = {"Kafka": bool(os.environ.get("KAFKA_BOOTSTRAP_SERVERS"))
+              or asyncio.run(kafka.is_healthy(kafka.bootstrap(), timeout=2)),
+              "PostgreSQL": bool(os.environ.get("DATABASE_URL")) or stack._pg_ok(postgres.admin_url())}  # noqa: SLF001
     found = infra.ensure()
+    if started is not None:
+        started.extend(name for name, up in was_up.items() if not up)
     asyncio.run(ensure_topics(found.bootstrap))
     return {"KAFKA_BOOTSTRAP_SERVERS": found.bootstrap, "DATABASE_URL": found.admin_dsn}
 
 
+def left_running_note(started: list[str]) -> str | None:
+    """What `taas test` says at the end about the Kafka and PostgreSQL it started (None when it started neither)."""
+    if not started:
+        return None
+    what = " and ".join(started)
+    return (f"taas test: {what} {'were' if len(started) > 1 else 'was'} started for this run and "
+            f"{'are' if len(started) > 1 else 'is'} left running (the next run reuses "
+            f"{'them' if len(started) > 1 else 'it'}); stop with ./taas down")
+
+
 def _test(pytest_args: list[str]) -> int:
-    env = {**os.environ, **_infra_env()}
-    return subprocess.call([sys.executable, "-m", "pytest", *pytest_args], cwd=REPO_ROOT, env=env)
+    started: list[str] = []
+    env = {**os.environ, **_infra_env(started)}
+    code = subprocess.call([sys.executable, "-m", "pytest", *pytest_args], cwd=REPO_ROOT, env=env)
+    note = left_running_note(started)
+    if note:
+        print(note, file=sys.stderr)
+    return code
 
 
 def _bench(name: str, quick: bool) -> int:

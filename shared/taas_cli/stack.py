@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import re
 import sys
 import time
 import urllib.request
@@ -13,6 +14,20 @@ from taas_deploy import kafka, postgres, procs
 from taas_deploy.errors import InfraError
 from taas_deploy.paths import logs_dir
 from taas_kit.kafka import ensure_topics
+
+
+# Every part's name in one column: the longest, "availability", sets the width.
+LABEL_WIDTH = max(12, *(len(s.name) for s in SERVICES))
+STATE_WIDTH = len("running, NOT READY")
+_LABELLED = re.compile(r"^  ([a-z][a-z_-]*) +(\S.*)$")
+
+
+def aligned(say):
+    """`say`, with each "  <part> <text>" line's part padded to one column (kafka, postgres, services, demo...)."""
+    def say_aligned(line: str = "") -> None:
+        found = _LABELLED.match(line)
+        say(f"  {found[1]:<{LABEL_WIDTH}} {found[2]}" if found else line)
+    return say_aligned
 
 
 def _url(spec: ServiceSpec, path: str) -> str:
@@ -84,6 +99,7 @@ def up(services: bool = True, demo: bool = False, say=print, started: float | No
     `started` (a time.time() value) is when the command began, so the figure printed includes the wrapper's install.
     """
     started = time.time() if started is None else started
+    say = aligned(say)
     say("taas up")
     infra = infra_mod.ensure(say)
     created = asyncio.run(ensure_topics(infra.bootstrap))
@@ -101,6 +117,7 @@ def up(services: bool = True, demo: bool = False, say=print, started: float | No
 
 def down(say=print) -> None:
     """Stop the services, then Kafka and PostgreSQL (only what we started)."""
+    say = aligned(say)
     say("taas down")
     for spec in reversed(SERVICES):
         if procs.stop(spec.name, timeout=20):
@@ -113,18 +130,19 @@ def down(say=print) -> None:
 def status(say=print) -> bool:
     """Print what runs and whether it is healthy; True if everything that exists is healthy."""
     infra = infra_mod.current()
+    row = "  {:<%d} {:<%d} {}" % (LABEL_WIDTH, STATE_WIDTH)
     healthy = asyncio.run(kafka.is_healthy(infra.bootstrap, timeout=2))
     all_ok = healthy
-    say(f"  kafka      {'healthy' if healthy else 'DOWN'}  {infra.bootstrap}")
+    say(row.format("kafka", "healthy" if healthy else "DOWN", infra.bootstrap))
     pg_ok = _pg_ok(infra.admin_dsn)
     all_ok &= pg_ok
-    say(f"  postgres   {'healthy' if pg_ok else 'DOWN'}  {infra.admin_dsn.rsplit('@', 1)[-1]}")
+    say(row.format("postgres", "healthy" if pg_ok else "DOWN", infra.admin_dsn.rsplit("@", 1)[-1]))
     for spec in existing():
         pid = procs.read_pid(spec.name)
         ready = probe(spec)
         all_ok &= ready
         state = "ready" if ready else ("running, NOT READY" if pid else "DOWN")
-        say(f"  {spec.name:<10} {state}  {_url(spec, '')}" + (f"  pid {pid}" if pid else ""))
+        say(row.format(spec.name, state, _url(spec, "")) + (f"  pid {pid}" if pid else ""))
     return all_ok
 
 
