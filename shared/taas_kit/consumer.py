@@ -1,7 +1,8 @@
 """Consumer runner: auto-commit off, inbox in the handler's transaction, offsets committed after, dead letters."""
 
 import asyncio
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Mapping
+from typing import Any
 from contextvars import ContextVar
 
 import asyncpg
@@ -12,6 +13,7 @@ from prometheus_client import Counter
 from pydantic import ValidationError
 
 from taas_contracts.envelope import Envelope
+from taas_contracts.events import parse_payload
 from taas_contracts.topics import dead_letter_topic
 from taas_kit import backoff, inbox, kafka
 from taas_kit.kafka import create_topics
@@ -28,6 +30,18 @@ ATTEMPT: ContextVar[int] = ContextVar("taas_consumer_attempt", default=1)
 
 Handler = Callable[[asyncpg.Connection, Envelope], Awaitable[None]]
 BatchHandler = Callable[[asyncpg.Connection, list[Envelope]], Awaitable[None]]
+UseCase = Callable[[asyncpg.Connection, Any, Any, Envelope], Awaitable[None]]
+
+
+def table_handler(use_cases: Mapping[str, UseCase], deps: Any) -> Handler:
+    """The runner's handler for a service's table of use cases by event type; other types on its topics are skipped."""
+    async def handle(conn: asyncpg.Connection, envelope: Envelope) -> None:
+        use_case = use_cases.get(envelope.type)
+        if use_case is not None:
+            await use_case(conn, deps, parse_payload(envelope), envelope)
+    return handle
+
+
 _TRANSIENT = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.CannotConnectNowError,
               asyncpg.DeadlockDetectedError, asyncpg.SerializationError, asyncio.TimeoutError)
 

@@ -20,7 +20,8 @@ from taas_contracts.topics import DISPATCH_EVENTS, REQUEST_EVENTS, Topic
 from taas_kit import outbox
 from taas_kit.auth import ApiRole
 from taas_kit.consumer import ConsumerRunner
-from taas_kit.http.app import POOL, background, create_service_app, run_service
+from taas_kit.http.app import background, create_service_app, run_service
+from taas_kit.http.keys import POOL
 from taas_kit.http.keys import SETTINGS
 from taas_kit.http.routing import Api, Call
 from taas_kit.settings import ServiceSettings

@@ -9,7 +9,7 @@ from taas_availability.handlers.load import on_assignment_event
 from taas_contracts.envelope import Envelope
 from taas_contracts.topics import DISPATCH_EVENTS
 from taas_kit.consumer import ConsumerRunner
-from taas_kit.http.app import POOL
+from taas_kit.http.keys import POOL
 from taas_kit.http.keys import SETTINGS
 
 CONSUMER_NAME = "availability-assignments"

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from taas_availability.handlers import credentials, refresh
-from taas_kit.http.app import POOL
+from taas_kit.http.keys import POOL
 from taas_kit.http.keys import SETTINGS
 from taas_kit.logging import get_logger
 

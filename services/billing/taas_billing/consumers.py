@@ -5,22 +5,10 @@ from aiohttp import web
 
 from taas_billing.handlers import HANDLERS
 from taas_billing.settings import BillingSettings
-from taas_contracts.envelope import Envelope
-from taas_contracts.events import parse_payload
 from taas_contracts.topics import AGENCY_SNAPSHOTS, DISPATCH_EVENTS
-from taas_kit.consumer import ConsumerRunner, Handler
-from taas_kit.http.app import POOL
+from taas_kit.consumer import ConsumerRunner, table_handler
+from taas_kit.http.keys import POOL
 from taas_kit.http.keys import SETTINGS
-
-
-def make_handler(settings: BillingSettings) -> Handler:
-    """The runner's handler: other event types on the topics are skipped."""
-    async def handle(conn: asyncpg.Connection, envelope: Envelope) -> None:
-        use_case = HANDLERS.get(envelope.type)
-        if use_case is None:
-            return
-        await use_case(conn, settings, parse_payload(envelope), envelope)
-    return handle
 
 
 def make_runner(settings: BillingSettings, pool: asyncpg.Pool) -> ConsumerRunner:
@@ -28,7 +16,7 @@ def make_runner(settings: BillingSettings, pool: asyncpg.Pool) -> ConsumerRunner
     return ConsumerRunner(
         name=settings.consumer_name, topics=[settings.topic(DISPATCH_EVENTS), settings.topic(AGENCY_SNAPSHOTS)],
         group_id=settings.group(), bootstrap_servers=settings.kafka_bootstrap_servers, pool=pool,
-        handler=make_handler(settings), max_batch=settings.consumer_batch,
+        handler=table_handler(HANDLERS, settings), max_batch=settings.consumer_batch,
     )
 
 

@@ -3,25 +3,13 @@
 import asyncpg
 from aiohttp import web
 
-from taas_contracts.envelope import Envelope
-from taas_contracts.events import parse_payload
 from taas_contracts.events.requests import RequestSubmitted
 from taas_contracts.topics import AGENCY_SNAPSHOTS, PROVIDER_SNAPSHOTS, REQUEST_EVENTS
 from taas_dispatch.handlers import HANDLERS
 from taas_dispatch.handlers.context import Deps
 from taas_dispatch.keys import DEPS
-from taas_kit.consumer import ConsumerRunner, Handler
-from taas_kit.http.app import POOL
-
-
-def make_handler(deps: Deps) -> Handler:
-    """The runner's handler: other event types on the topics are skipped."""
-    async def handle(conn: asyncpg.Connection, envelope: Envelope) -> None:
-        use_case = HANDLERS.get(envelope.type)
-        if use_case is None:
-            return
-        await use_case(conn, deps, parse_payload(envelope), envelope)
-    return handle
+from taas_kit.consumer import ConsumerRunner, table_handler
+from taas_kit.http.keys import POOL
 
 
 def make_runner(deps: Deps, pool: asyncpg.Pool) -> ConsumerRunner:
@@ -30,7 +18,7 @@ def make_runner(deps: Deps, pool: asyncpg.Pool) -> ConsumerRunner:
     return ConsumerRunner(
         name=s.consumer_name,
         topics=[s.topic(REQUEST_EVENTS), s.topic(PROVIDER_SNAPSHOTS), s.topic(AGENCY_SNAPSHOTS)],
-        group_id=s.group(), bootstrap_servers=s.kafka_bootstrap_servers, pool=pool, handler=make_handler(deps),
+        group_id=s.group(), bootstrap_servers=s.kafka_bootstrap_servers, pool=pool, handler=table_handler(HANDLERS, deps),
         max_batch=s.consumer_batch, parallel_partitions=s.parallel_partitions,
         commit_interval_ms=s.consumer_commit_interval_ms, fetch_max_wait_ms=s.consumer_fetch_max_wait_ms,
         # Not `together`: one transaction making several on-call bookings can deadlock with another making the

@@ -12,7 +12,7 @@ from taas_dispatch.handlers.context import Deps
 from taas_dispatch.keys import DEPS
 from taas_dispatch.repository import timers
 from taas_kit.backoff import Backoff
-from taas_kit.http.app import POOL
+from taas_kit.http.keys import POOL
 from taas_kit.logging import bound, get_logger
 
 log = get_logger("taas.dispatch.timers")

@@ -8,7 +8,7 @@ from aiohttp import web
 from taas_contracts.envelope import Envelope
 from taas_contracts.topics import DISPATCH_EVENTS
 from taas_kit.consumer import ConsumerRunner
-from taas_kit.http.app import POOL
+from taas_kit.http.keys import POOL
 from taas_kit.http.keys import SETTINGS
 from taas_requests.handlers.dispatch_events import on_dispatch_event, on_dispatch_events
 from taas_requests.settings import Channels

@@ -12,7 +12,7 @@ import aiohttp
 import asyncpg
 from aiohttp import web
 
-from taas_kit.http.app import POOL
+from taas_kit.http.keys import POOL
 from taas_kit.http.keys import SETTINGS
 from taas_kit.logging import get_logger
 from taas_requests.domain.webhooks import SIGNATURE_HEADER, RetryPolicy, next_attempt_at, signature_header

@@ -7,7 +7,6 @@ import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
-import asyncpg
 from aiohttp import web
 from aiokafka.client import AIOKafkaClient
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -16,7 +15,7 @@ from taas_contracts.topics import AUTH_REVOCATIONS
 from taas_kit import db, migrations
 from taas_kit.backoff import Backoff
 from taas_kit.kafka import ensure_topics
-from taas_kit.http.keys import READY_CHECKS, REVOKED, SETTINGS
+from taas_kit.http.keys import POOL, READY_CHECKS, REVOKED, SETTINGS
 from taas_kit.http.middlewares import problem_errors, request_context
 from taas_kit.http.openapi import build_openapi
 from taas_kit.http.routing import Api, json_response
@@ -27,7 +26,6 @@ from taas_kit.settings import ServiceSettings
 
 log = get_logger("taas.app")
 
-POOL = web.AppKey("pool", asyncpg.Pool)
 CleanupCtx = Callable[[web.Application], AsyncIterator[None]]
 
 

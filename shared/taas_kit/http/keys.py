@@ -1,7 +1,6 @@
 """Typed app keys every service app carries."""
 
-from typing import Any
-
+import asyncpg
 from aiohttp import web
 
 from taas_kit.revocations import RevocationWatcher
@@ -10,4 +9,4 @@ from taas_kit.settings import ServiceSettings
 SETTINGS = web.AppKey("settings", ServiceSettings)
 REVOKED = web.AppKey("revoked", RevocationWatcher)
 READY_CHECKS = web.AppKey("ready_checks", dict)
-CONTAINER = web.AppKey("container", Any)
+POOL = web.AppKey("pool", asyncpg.Pool)

@@ -14,7 +14,7 @@ from taas_availability.consumers import ASSIGNMENTS_READY
 from taas_availability.settings import AvailabilitySettings
 from taas_contracts.events.availability import ProviderSnapshot
 from taas_kit import auth, kafka
-from taas_kit.http.app import POOL
+from taas_kit.http.keys import POOL
 from taas_kit.testing import eventually
 
 

@@ -7,7 +7,7 @@ import pytest
 from taas_availability.handlers import credentials
 from taas_contracts.events.availability import CredentialExpiring
 from taas_kit import kafka
-from taas_kit.http.app import POOL
+from taas_kit.http.keys import POOL
 
 pytestmark = pytest.mark.integration
 

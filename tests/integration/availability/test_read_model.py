@@ -10,7 +10,7 @@ from taas_availability.handlers.views import snapshot
 from taas_availability.repository import exceptions as exceptions_repo
 from taas_contracts.events.availability import ProviderSnapshot
 from taas_kit import kafka
-from taas_kit.http.app import POOL
+from taas_kit.http.keys import POOL
 
 pytestmark = pytest.mark.integration
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from taas_availability.handlers import refresh
-from taas_kit.http.app import POOL
+from taas_kit.http.keys import POOL
 
 pytestmark = pytest.mark.integration
 

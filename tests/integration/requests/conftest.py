@@ -16,7 +16,7 @@ from taas_contracts.events.dispatch import (AssignmentCompleted, AssignmentCreat
                                             OfferDeclined, RequestMatching, TimeEntry)
 from taas_kit import auth
 from taas_kit.kafka import encode
-from taas_kit.http.app import POOL
+from taas_kit.http.keys import POOL
 from taas_kit.testing import eventually
 from taas_requests.app import MIGRATIONS, create_app
 from taas_requests.hub import HUB

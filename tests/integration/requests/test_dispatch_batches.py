@@ -14,7 +14,7 @@ from taas_contracts.envelope import Envelope
 from taas_contracts.events.dispatch import RequestUnfilled
 from taas_contracts.topics import dead_letter_topic
 from taas_kit.consumer import ConsumerRunner
-from taas_kit.http.app import POOL
+from taas_kit.http.keys import POOL
 from taas_kit.kafka import decode
 from taas_kit.testing import running
 from taas_requests import consumers

@@ -12,7 +12,7 @@ import pytest
 from taas_contracts.envelope import Envelope
 from taas_contracts.events.dispatch import OfferCreated, RequestMatching
 from taas_kit import db, inbox
-from taas_kit.http.app import POOL
+from taas_kit.http.keys import POOL
 from taas_requests.api.request_models import RequestCreate
 from taas_requests.handlers import coverage
 from taas_requests.handlers.dispatch_events import on_dispatch_event

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from taas_kit.http.app import POOL
+from taas_kit.http.keys import POOL
 
 pytestmark = pytest.mark.integration
 
@@ -125,4 +125,3 @@ async def test_a_request_past_its_target_is_flagged_for_agency_and_ops(svc, inci
                                            headers=svc.ops)).json()
     assert [r["id"] for r in breached["items"]] == [rid]
 
-from taas_kit.http.app import POOL  # noqa: E402

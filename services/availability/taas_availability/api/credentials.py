@@ -6,7 +6,7 @@ from taas_availability.api.base import route
 from taas_availability.api.providers import OPS, OPS_OR_PROVIDER, provider_id
 from taas_availability.api.read_models import ExpiringCredentialRead, ExpiringQuery
 from taas_availability.handlers import credentials
-from taas_kit.http.app import POOL
+from taas_kit.http.keys import POOL
 from taas_kit.http.keys import SETTINGS
 from taas_kit.http.routing import Call
 

@@ -9,7 +9,7 @@ from taas_availability.api.read_models import ProviderPage, ProviderQuery, Provi
 from taas_availability.handlers import profiles
 from taas_availability.handlers.errors import NotFound
 from taas_kit.auth import ApiRole
-from taas_kit.http.app import POOL
+from taas_kit.http.keys import POOL
 from taas_kit.http.keys import SETTINGS
 from taas_kit.http.routing import Call
 

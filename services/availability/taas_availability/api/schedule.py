@@ -9,7 +9,7 @@ from taas_availability.api.providers import OPS_OR_PROVIDER, provider_id
 from taas_availability.api.read_models import ExceptionRead, LoadRead, ProviderRead
 from taas_availability.api.schedule_models import ExceptionCreate, ScheduleUpdate, StatusUpdate
 from taas_availability.handlers import load, schedule
-from taas_kit.http.app import POOL
+from taas_kit.http.keys import POOL
 from taas_kit.http.keys import SETTINGS
 from taas_kit.http.routing import Call
 

@@ -17,7 +17,7 @@ from taas_billing.api.models import (
 )
 from taas_billing.api.statement_csv import render
 from taas_kit.auth import ApiRole
-from taas_kit.http.app import POOL
+from taas_kit.http.keys import POOL
 from taas_kit.http.keys import SETTINGS
 from taas_kit.http.problems import Problem, conflict, from_validation, not_found
 from taas_kit.http.routing import Api, Call

@@ -12,7 +12,7 @@ from taas_dispatch.api.models import (
 from taas_dispatch.handlers import lifecycle
 from taas_dispatch.repository import assignments as assignment_repo
 from taas_kit.auth import ApiRole
-from taas_kit.http.app import POOL
+from taas_kit.http.keys import POOL
 from taas_kit.http.problems import not_found
 from taas_kit.http.routing import Call
 

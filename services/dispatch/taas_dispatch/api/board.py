@@ -9,7 +9,7 @@ from taas_dispatch.api.common import api, now
 from taas_dispatch.domain.board import PoolState, TargetState, pool_state, target_reading
 from taas_dispatch.repository import board as board_repo
 from taas_kit.auth import ApiRole
-from taas_kit.http.app import POOL
+from taas_kit.http.keys import POOL
 from taas_kit.http.routing import Call
 
 

@@ -10,7 +10,7 @@ from taas_dispatch.domain.assignments import InvalidTimeEntry
 from taas_dispatch.domain.errors import DispatchDomainError
 from taas_dispatch.handlers.context import Deps
 from taas_dispatch.keys import DEPS
-from taas_kit.http.app import POOL
+from taas_kit.http.keys import POOL
 from taas_kit.http.problems import Problem, conflict
 from taas_kit.http.routing import Api, Call
 

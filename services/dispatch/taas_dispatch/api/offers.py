@@ -5,7 +5,7 @@ from taas_dispatch.api.models import AnswerRead, DeclineCreate, OfferQuery, Offe
 from taas_dispatch.handlers import answers
 from taas_dispatch.repository import offers as offer_repo
 from taas_kit.auth import ApiRole
-from taas_kit.http.app import POOL
+from taas_kit.http.keys import POOL
 from taas_kit.http.routing import Call
 
 PROVIDER = {ApiRole.PROVIDER}

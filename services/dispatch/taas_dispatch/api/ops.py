@@ -22,7 +22,7 @@ from taas_dispatch.logfeed import record_dict
 from taas_dispatch.repository import log as log_repo
 from taas_dispatch.repository import requests as request_repo
 from taas_kit.auth import ApiRole
-from taas_kit.http.app import POOL
+from taas_kit.http.keys import POOL
 from taas_kit.http import sse
 from taas_kit.http.routing import Call
 

@@ -1,6 +1,5 @@
 """Assignments, their time entries, and the bookings that hold a provider's capacity."""
 
-from datetime import datetime
 from typing import Any
 
 import asyncpg

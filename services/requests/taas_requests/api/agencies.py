@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from taas_kit.auth import ApiRole
-from taas_kit.http.app import POOL
+from taas_kit.http.keys import POOL
 from taas_kit.http.keys import SETTINGS
 from taas_kit.http.routing import Call
 from taas_requests.api.agency_models import (AgencyCreate, AgencyQuery, AgencyRead, AgencyUpdate, TokenCreate,

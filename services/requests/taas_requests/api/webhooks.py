@@ -1,7 +1,7 @@
 """Routes of webhooks and their delivery log."""
 
 from taas_kit.auth import ApiRole
-from taas_kit.http.app import POOL
+from taas_kit.http.keys import POOL
 from taas_kit.http.routing import Call
 from taas_requests.api.base import route
 from taas_requests.api.fields import parse_uuid
