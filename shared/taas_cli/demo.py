@@ -236,7 +236,7 @@ async def _seed(say) -> None:
     say("Tokens (valid 30 days; `./taas keys issue` makes more):")
     say(f"  OPS={tokens['ops']}")
     say(f"  AGENCY={tokens['agency']}      # crow-wing-county")
-    say(f"  BEN={tokens[ON_CALL]}      # provider {ON_CALL}, on call (must acknowledge)")
+    say(f"  BEN={tokens[ON_CALL]}      # provider {ON_CALL}, on call: acknowledges, starts, logs time")
     say(f"  ELI={tokens[LOW_SEVERITY_PROVIDER]}      # provider {LOW_SEVERITY_PROVIDER}")
     if vacancy_offer:
         say(f"  VACANCY_PROVIDER={tokens[vacancy_offer[0]]}      # provider {vacancy_offer[0]}, "
